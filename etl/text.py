@@ -1,0 +1,69 @@
+"""Text cleaning shared by the loaders: HTML to plain text, name normalisation, safe URLs, personal data."""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+_TAG = re.compile(r"<[^>]*>", re.S)
+_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.S | re.I)
+_WS = re.compile(r"\s+")
+_LEGAL_FORMS = re.compile(r"\b(ry|r\.y\.|rf|r\.f\.|sr|s\.r\.|säätiö|stiftelse|ry\.)$", re.I)
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+PHONE = re.compile(r"(?<!\d)(\+358|0)[\s-]?\d{1,3}[\s-]?\d{3,4}[\s-]?\d{3,4}(?!\d)")
+
+
+def plain_text(value: object, max_len: int | None = None) -> str | None:
+    """HTML or markup to plain text: tags and scripts removed, entities decoded, whitespace folded."""
+    if value is None:
+        return None
+    s = str(value)
+    if not s.strip():
+        return None
+    s = _SCRIPT.sub(" ", s)
+    s = _TAG.sub(" ", s)
+    s = html.unescape(s)
+    s = _TAG.sub(" ", s)  # entities that decoded into tags
+    s = "".join(ch for ch in s if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    s = _WS.sub(" ", s).strip()
+    if max_len and len(s) > max_len:
+        s = s[: max_len - 1].rstrip() + "…"
+    return s or None
+
+
+def normalise_name(value: object) -> str:
+    """A matching key for organisation names: case, accents kept (ä≠a), punctuation and legal form removed."""
+    s = plain_text(value) or ""
+    s = unicodedata.normalize("NFC", s).lower()
+    s = re.sub(r"[^\w\s]", " ", s)
+    s = _WS.sub(" ", s).strip()
+    s = re.sub(r"\b(ry|rf|sr|r y|r f|s r)$", "", s).strip()
+    return s
+
+
+def safe_url(value: object) -> str | None:
+    """Keep only http(s) URLs; anything else (javascript:, data:, relative) becomes None."""
+    if value is None:
+        return None
+    s = str(value).strip()
+    if re.match(r"^https?://[^\s<>\"']+$", s, re.I):
+        return s
+    return None
+
+
+def is_personal_email(value: str) -> bool:
+    """firstname.lastname@ style addresses are treated as personal; info@, toimisto@ etc. are not."""
+    local = value.split("@", 1)[0].lower()
+    generic = ("info", "toimisto", "office", "kansli", "contact", "yhteys", "palaute", "asiakaspalvelu", "tiedotus",
+               "posti", "admin", "neuvonta", "jasen", "jäsen", "kirjaamo", "hallinto", "tuki", "help")
+    if any(local.startswith(g) for g in generic):
+        return False
+    return "." in local or "_" in local
+
+
+def scrub_personal(text: str | None) -> str | None:
+    """Remove e-mail addresses and phone numbers from free text (contact persons are never stored)."""
+    if not text:
+        return text
+    text = EMAIL.sub("[sähköposti poistettu]", text)
+    return PHONE.sub("[puhelin poistettu]", text)
