@@ -1,0 +1,273 @@
+"""Build the warehouse: raw -> staging -> core -> marts in a temporary file, check, then swap atomically.
+
+The app opens the warehouse read-only, so `os.replace` of a finished file never disturbs a running dashboard:
+open connections keep reading the old file until they reconnect on the next build id.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib
+import json
+import os
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from . import checks, paths
+from .context import BuildContext, EtlError, LoadStats, write_table
+from .municipality import MunicipalityResolver
+
+ORG_LOADERS = ["ptv", "ytj", "stea", "lahella", "template"]
+ORG_SUBDIRS = ["ptv", "ytj", "stea", "lahella", "template"]
+
+
+@dataclass
+class BuildResult:
+    build_id: str
+    db_path: Path
+    is_demo: bool
+    stats: list[LoadStats]
+    counts: dict[str, int]
+    checks: list[checks.CheckResult]
+    seconds: float
+    skipped: bool = False
+    step_seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [c.message for c in self.checks if not c.ok and c.severity == "warn"]
+
+
+def has_org_sources(folder: Path) -> bool:
+    return any(f.is_file() and not f.name.endswith(".meta.json")
+               for sub in ORG_SUBDIRS if (folder / sub).is_dir() for f in (folder / sub).rglob("*"))
+
+
+def choose_org_dirs(offline_dir: Path, *, demo: bool = False) -> tuple[list[Path], bool]:
+    """Real organisation sources when any are present (data/raw, then the offline dir); else the demo set."""
+    if not demo:
+        real = [d for d in dict.fromkeys([paths.RAW_DIR, offline_dir]) if d.is_dir() and has_org_sources(d)]
+        if real:
+            return real, False
+    return [paths.DEMO_DIR], True
+
+
+def input_files(ctx: BuildContext) -> list[Path]:
+    files = [f for f in (ctx.offline_dir / "statfi").glob("*") if f.is_file()]
+    files += [f for f in (ctx.reference_dir / "need").glob("*.csv")]
+    files += [f for f in (ctx.reference_dir / "taxonomy").glob("*.csv")]
+    files += [f for f in (ctx.offline_dir / "sotkanet").glob("*.csv")]
+    for d in ctx.org_dirs:
+        for sub in ORG_SUBDIRS:
+            files += [f for f in (d / sub).rglob("*") if f.is_file() and not f.name.endswith(".meta.json")]
+    return sorted(set(files))
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def git_commit() -> str | None:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=paths.ROOT, capture_output=True,
+                              text=True, timeout=5).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def fingerprint(files: list[Path], is_demo: bool) -> str:
+    """Inputs (names, sizes, contents' mtimes) and the code version: an unchanged build can be skipped."""
+    h = hashlib.sha256(f"{git_commit()}|{is_demo}".encode())
+    for f in files:
+        st = f.stat()
+        h.update(f"{f}|{st.st_size}|{st.st_mtime_ns}".encode())
+    return h.hexdigest()[:16]
+
+
+def existing_fingerprint(db: Path) -> str | None:
+    if not db.exists():
+        return None
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            return con.execute("select input_fingerprint from _meta_build").fetchone()[0]
+        finally:
+            con.close()
+    except duckdb.Error:
+        return None
+
+
+def _load_module(name: str):
+    try:
+        return importlib.import_module(f"etl.load.{name}")
+    except ModuleNotFoundError as e:
+        raise EtlError(f"loader etl.load.{name} is not installed: {e}") from e
+
+
+def _meta_sources(con, ctx: BuildContext, stats: list[LoadStats], files: list[Path]) -> pd.DataFrame:
+    from .sources import source_registry
+    registry = source_registry()
+    rows_by_source = {s.source: s.loaded for s in stats}
+    rows = []
+    for f in files:
+        sidecar = f.with_name(f.name + ".meta.json")
+        meta = json.loads(sidecar.read_text(encoding="utf-8")) if sidecar.exists() else {}
+        sid = _source_of(f, ctx)
+        reg = registry.get(sid, registry.get(sid.split("_")[0], {}))
+        rows.append({
+            "source_id": sid, "title": reg.get("title", sid), "publisher": reg.get("publisher"),
+            "url": meta.get("url") or reg.get("url"), "licence": reg.get("licence"),
+            "attribution_fi": reg.get("attribution_fi"), "attribution_sv": reg.get("attribution_sv"),
+            "attribution_en": reg.get("attribution_en"),
+            "retrieved_at": meta.get("retrieved_at") or dt.datetime.fromtimestamp(
+                f.stat().st_mtime, dt.timezone.utc).isoformat(timespec="seconds"),
+            "retrieved_from_sidecar": bool(meta),
+            "sha256": sha256_file(f), "bytes": f.stat().st_size, "file": f.name,
+            "rows": rows_by_source.get(sid.split("_")[0]),
+        })
+    return pd.DataFrame(rows)
+
+
+def _source_of(f: Path, ctx: BuildContext) -> str:
+    parts = f.parts
+    if ctx.is_demo and any(str(f).startswith(str(d)) for d in ctx.org_dirs):
+        return "demo"
+    for key in ("statfi", "sotkanet", "ptv", "ytj", "stea", "lahella", "template"):
+        if key in parts:
+            return key
+    name = f.name
+    if f.parent.name == "taxonomy":
+        return "taxonomy"
+    return {"need_coefficients_county.csv": "thl_need", "deprivation_index_diak_2019_2021.csv": "diak",
+            "unemployment_tem_monthly_municipality.csv": "tem",
+            "swedish_speaking_population_municipality.csv": "sotkanet_swedish"}.get(name, f.parent.name)
+
+
+def build(*, db_path: Path | None = None, offline_dir: Path | None = None, reference_dir: Path | None = None,
+          org_dirs: list[Path] | None = None, is_demo: bool | None = None, only: list[str] | None = None,
+          force: bool = False, progress: bool = True, log=print) -> BuildResult:
+    t0 = time.perf_counter()
+    db_path = Path(db_path or paths.db_path())
+    offline_dir = Path(offline_dir or paths.offline_dir())
+    reference_dir = Path(reference_dir or paths.reference_dir())
+    if org_dirs is None:
+        org_dirs, auto_demo = choose_org_dirs(offline_dir, demo=bool(is_demo))
+        is_demo = auto_demo if is_demo is None else is_demo
+    is_demo = bool(is_demo)
+    if is_demo and not any(has_org_sources(d) for d in org_dirs):
+        raise EtlError(f"demo build asked for but {org_dirs[0]} holds no demo files; run `python -m etl demo`")
+    ctx = BuildContext(offline_dir=offline_dir, reference_dir=reference_dir, org_dirs=list(org_dirs),
+                       is_demo=is_demo, progress=progress)
+    files = input_files(ctx)
+    fp = fingerprint(files, is_demo)
+    if not force and not only and existing_fingerprint(db_path) == fp:
+        log(f"warehouse {db_path} is up to date with its inputs (use --force to rebuild)")
+        return BuildResult("", db_path, is_demo, [], {}, [], time.perf_counter() - t0, skipped=True)
+
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
+    for p in (tmp, tmp.with_name(tmp.name + ".wal")):
+        p.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp))
+    step_seconds: dict[str, float] = {}
+    stats: list[LoadStats] = []
+    try:
+        def step(name: str, fn):
+            s0 = time.perf_counter()
+            result = fn()
+            step_seconds[name] = round(time.perf_counter() - s0, 3)
+            if isinstance(result, LoadStats):
+                result.seconds = step_seconds[name]
+                stats.append(result)
+                log(result.summary())
+            else:
+                log(f"{name}: {step_seconds[name]:.1f} s")
+            return result
+
+        from .load import need, statfi
+        step("statfi", lambda: statfi.load(con, ctx))
+        rows = con.execute("select code, name_fi, name_sv, name_en, area_code from municipality").df()
+        ctx.resolver = MunicipalityResolver(rows.to_dict("records"))
+        step("need", lambda: need.load(con, ctx))
+        wanted = [s for s in ORG_LOADERS if not only or s in only]
+        for name in ORG_LOADERS:
+            mod = _load_module(name)
+            if name in wanted:
+                step(name, lambda mod=mod: mod.load(con, ctx))
+            else:
+                mod.load_files(con, ctx, []) if hasattr(mod, "load_files") else None
+
+        from . import harmonise, marts
+        counts = step("harmonise", lambda: harmonise.build_core(con, reference_dir, is_demo=is_demo))
+        con.execute("create or replace table _build_ref as select current_date as ref_date")
+        mart_counts = step("marts", lambda: marts.build_marts(con))
+        write_table(con, "quarantine", ctx.quarantine.frame())
+        write_table(con, "_meta_sources", _meta_sources(con, ctx, stats, files))
+
+        results = (checks.check_geography(con, reference_dir) + checks.check_core(con)
+                   + checks.check_accounting(stats) + checks.check_marts(con))
+        failed = [c for c in results if not c.ok and c.severity == "block"]
+        table_counts = {r[0]: r[1] for r in con.execute(
+            "select table_name, estimated_size from duckdb_tables() order by table_name").fetchall()}
+        table_counts.update({k: int(v) for k, v in (counts or {}).items() if isinstance(v, (int, float))})
+        build_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+        demo_meta = _demo_marker(org_dirs) if is_demo else {}
+        meta = pd.DataFrame([{
+            "build_id": build_id, "built_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+            "git_commit": git_commit(), "is_demo": is_demo,
+            "demo_seed": demo_meta.get("seed"), "demo_scale": demo_meta.get("scale"),
+            "counts": json.dumps(table_counts), "load_stats": json.dumps([
+                {"source": s.source, "read": s.read, "loaded": s.loaded, "quarantined": s.quarantined,
+                 "seconds": s.seconds} for s in stats]),
+            "warnings": json.dumps([c.message for c in results if not c.ok and c.severity == "warn"]),
+            "checks": json.dumps([c.as_dict() for c in results]),
+            "duration_s": round(time.perf_counter() - t0, 2), "input_fingerprint": fp,
+            "step_seconds": json.dumps(step_seconds),
+        }])
+        write_table(con, "_meta_build", meta)
+        con.execute("checkpoint")
+    except Exception:
+        con.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    con.close()
+    if failed:
+        tmp.unlink(missing_ok=True)
+        raise EtlError("blocking checks failed; the previous warehouse is kept:\n" +
+                       "\n".join(f"  - {c.name}: {c.message}" for c in failed))
+    os.replace(tmp, db_path)
+    return BuildResult(build_id, db_path, is_demo, stats, table_counts, results, time.perf_counter() - t0,
+                       step_seconds=step_seconds)
+
+
+def _demo_marker(org_dirs: list[Path]) -> dict:
+    for d in org_dirs:
+        marker = d / "DEMO.json"
+        if marker.exists():
+            return json.loads(marker.read_text(encoding="utf-8"))
+    return {}
+
+
+def run_checks(db_path: Path | None = None) -> list[checks.CheckResult]:
+    """Re-run the checks on an existing warehouse (read-only)."""
+    db_path = Path(db_path or paths.db_path())
+    if not db_path.exists():
+        raise EtlError(f"no warehouse at {db_path}; build it with `python -m etl all`")
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        stats = [LoadStats(**{k: v for k, v in s.items() if k in ("source", "read", "loaded", "quarantined")})
+                 for s in json.loads(con.execute("select load_stats from _meta_build").fetchone()[0])]
+        return (checks.check_geography(con, paths.reference_dir()) + checks.check_core(con)
+                + checks.check_accounting(stats) + checks.check_marts(con))
+    finally:
+        con.close()
