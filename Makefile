@@ -1,0 +1,52 @@
+# Järjestökartta — `make help` lists the targets.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8501
+# Real geography/population and reference data: ../shared/data beside the checkout when present.
+SHARED ?= $(abspath ../shared/data)
+ifneq ($(wildcard $(SHARED)/raw/statfi),)
+export JARJESTOKARTTA_OFFLINE_DIR ?= $(SHARED)/raw
+export JARJESTOKARTTA_REFERENCE_DIR ?= $(SHARED)
+endif
+
+.DEFAULT_GOAL := help
+.PHONY: help setup data demo build check run test test-fast bench clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/python: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements-dev.txt
+	@touch $@
+
+setup: $(BIN)/python ## create .venv and install the pinned requirements
+
+data: setup ## build the warehouse (demo data when no organisation source is configured)
+	$(BIN)/python -m etl all
+
+demo: setup ## regenerate the synthetic demo dataset (SCALE=1 SEED=42)
+	$(BIN)/python -m etl demo --scale $(or $(SCALE),1) --seed $(or $(SEED),42)
+
+build: setup ## rebuild the warehouse from the inputs (--force)
+	$(BIN)/python -m etl build --force
+
+check: setup ## re-run the build checks on the current warehouse
+	$(BIN)/python -m etl check
+
+run: data ## build the warehouse if needed and start the dashboard on http://127.0.0.1:$(PORT)
+	$(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.address 127.0.0.1
+
+test: setup ## run the whole test suite (unit, AppTest, browser tests)
+	$(BIN)/python -m pytest -q
+
+test-fast: setup ## the suite without the browser tests
+	$(BIN)/python -m pytest -q -m "not browser"
+
+bench: setup ## benchmarks (figures beside same-run references) -> bench/results/
+	$(BIN)/python -m bench
+
+clean: ## remove build outputs (warehouse, demo data, caches)
+	rm -rf data/warehouse.duckdb data/demo data/cache .pytest_cache tests/artifacts
