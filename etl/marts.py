@@ -1,0 +1,59 @@
+"""Build the mart tables the pages read, from the core tables (docs/data-model.md).
+
+Each mart is one SQL file, ``etl/sql/<mart>.sql`` (``create or replace table <mart> as ...``). They run in a fixed
+order because some marts read others: the country mart is the denominator of every location quotient, and need vs
+supply reads the area and country rates. Metric definitions: docs/methods.md.
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from etl import paths
+
+# Dependency order: mart_country_metrics <- area/municipality (lq) <- need_supply (supply rate).
+MART_ORDER: tuple[str, ...] = (
+    "mart_country_metrics",
+    "mart_area_metrics",
+    "mart_municipality_metrics",
+    "mart_white_spot",
+    "mart_national_reach",
+    "mart_grants_area_year",
+    "mart_swedish_coverage",
+    "mart_need_supply",
+    "mart_org_visibility",
+    "mart_data_gap",
+)
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    row = con.execute(
+        "select count(*) from information_schema.tables where table_name = ? and table_schema = current_schema()",
+        [name],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def ensure_build_ref(con: duckdb.DuckDBPyConnection, ref_date: date | None = None) -> None:
+    """Make sure ``_build_ref(ref_date date)`` holds one row: the date "updated within 12 months" is measured from.
+
+    An explicit ``ref_date`` replaces the table; otherwise an existing table is kept (the build writes it) and a
+    missing one is created with today's date.
+    """
+    if ref_date is not None or not _table_exists(con, "_build_ref"):
+        con.execute("create or replace table _build_ref (ref_date date)")
+        con.execute("insert into _build_ref values (?)", [ref_date or date.today()])
+
+
+def build_marts(con: duckdb.DuckDBPyConnection, ref_date: date | None = None,
+                sql_dir: Path | None = None) -> dict[str, int]:
+    """Run the mart SQL files in dependency order on ``con``; return {mart table: row count}."""
+    sql_dir = sql_dir or paths.SQL_DIR
+    ensure_build_ref(con, ref_date)
+    counts: dict[str, int] = {}
+    for mart in MART_ORDER:
+        con.execute((sql_dir / f"{mart}.sql").read_text(encoding="utf-8"))
+        counts[mart] = con.execute(f'select count(*) from "{mart}"').fetchone()[0]
+    return counts
