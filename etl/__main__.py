@@ -76,15 +76,12 @@ def cmd_check(args) -> None:
 
 
 def cmd_fetch(args) -> None:
-    from .fetch import FETCHERS
-    names = args.only or list(FETCHERS)
-    unknown = [n for n in names if n not in FETCHERS]
+    from .fetch import FETCHERS, run_fetch
+    unknown = [n for n in (args.only or []) if n not in FETCHERS]
     if unknown:
         raise EtlError(f"unknown source(s) {unknown}; choose from {sorted(FETCHERS)}")
-    for name in names:
-        res = FETCHERS[name](paths.RAW_DIR, force=args.force, progress=not args.no_progress)
-        console.print(f"fetch {name}: {len(res.files)} files · {res.requests} requests · "
-                      f"{res.bytes:,} bytes · {res.seconds:.1f} s")
+    for res in run_fetch(args.only, paths.RAW_DIR, force=args.force, progress=not args.no_progress):
+        console.print(res.summary())
 
 
 def cmd_all(args) -> None:

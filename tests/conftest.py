@@ -76,3 +76,11 @@ def demo_warehouse(tmp_path_factory, offline_dir: Path, reference_dir: Path):
         os.environ.pop("JARJESTOKARTTA_DB", None)
     else:
         os.environ["JARJESTOKARTTA_DB"] = old
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _loopback_only():
+    """No test may reach a host other than 127.0.0.1: the fetch client refuses others while this is set."""
+    import os
+    os.environ["JARJESTOKARTTA_FETCH_LOOPBACK_ONLY"] = "1"
+    yield
