@@ -5,6 +5,7 @@ open connections keep reading the old file until they reconnect on the next buil
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import importlib
@@ -204,8 +205,8 @@ def build(*, db_path: Path | None = None, offline_dir: Path | None = None, refer
             mod = _load_module(name)
             if name in wanted:
                 step(name, lambda mod=mod: mod.load(con, ctx))
-            else:
-                mod.load_files(con, ctx, []) if hasattr(mod, "load_files") else None
+            else:  # not asked for: the loader sees no folders and creates its staging tables empty
+                mod.load(con, dataclasses.replace(ctx, org_dirs=[]))
 
         from . import harmonise, marts
         counts = step("harmonise", lambda: harmonise.build_core(con, reference_dir, is_demo=is_demo))

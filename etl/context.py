@@ -32,6 +32,7 @@ class LoadStats:
     quarantined: int = 0
     seconds: float = 0.0
     files: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def balanced(self) -> bool:

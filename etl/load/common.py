@@ -1,0 +1,376 @@
+"""Helpers shared by the source loaders: input files, JSON records with precise refs, CSV/XLSX tables with
+encoding and delimiter detection, header aliases, value parsing, municipality lists and typed staging tables."""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator, NamedTuple
+
+import pandas as pd
+
+from etl.bizid import normalise_business_id
+from etl.context import BuildContext, LoadStats
+from etl.text import scrub_personal
+
+# --- staging table shapes (docs/data-model.md) -------------------------------------------------------------------
+
+ORGANISATION_COLUMNS: dict[str, str] = {
+    "source": "varchar", "source_id": "varchar", "file": "varchar", "record_ref": "varchar",
+    "business_id": "varchar", "business_id_raw": "varchar", "business_id_valid": "boolean", "name": "varchar",
+    "name_sv": "varchar", "company_form": "varchar", "home_municipality_code": "varchar",
+    "main_business_line": "varchar", "website": "varchar", "updated_at": "timestamp",
+}
+ACTIVITY_COLUMNS: dict[str, str] = {
+    "source": "varchar", "source_id": "varchar", "file": "varchar", "record_ref": "varchar",
+    "org_source_id": "varchar", "org_business_id": "varchar", "org_name": "varchar", "name_fi": "varchar",
+    "name_sv": "varchar", "name_en": "varchar", "description": "varchar", "class_codes": "varchar[]",
+    "target_codes": "varchar[]", "mode": "varchar", "is_national": "boolean", "municipality_codes": "varchar[]",
+    "languages": "varchar[]", "url": "varchar", "updated_at": "timestamp", "lat": "double", "lon": "double",
+}
+
+
+def write_staging(con: Any, name: str, columns: dict[str, str], rows: list[dict[str, Any]]) -> None:
+    """Create `name` with exactly these typed columns (also when there are no rows, so downstream SQL always
+    finds it) and insert the rows. The name is ours, never user input."""
+    ddl = ", ".join(f'"{c}" {t}' for c, t in columns.items())
+    con.execute(f'create or replace table "{name}" ({ddl})')
+    if not rows:
+        return
+    df = pd.DataFrame([{c: r.get(c) for c in columns} for r in rows], columns=list(columns))
+    con.register("_stg_rows", df)
+    try:
+        cols = ", ".join(f'"{c}"' for c in columns)
+        con.execute(f'insert into "{name}" ({cols}) select {cols} from _stg_rows')
+    finally:
+        con.unregister("_stg_rows")
+
+
+# --- input files ---------------------------------------------------------------------------------------------------
+
+def source_files(ctx: BuildContext, subdir: str, suffixes: tuple[str, ...]) -> list[Path]:
+    """Files of one source in every org dir that has the subfolder; sidecar `*.meta.json` files are skipped."""
+    found: list[Path] = []
+    for base in ctx.org_dirs:
+        folder = Path(base) / subdir
+        if not folder.is_dir():
+            continue
+        for p in sorted(folder.iterdir()):
+            name = p.name.lower()
+            if p.is_file() and name.endswith(suffixes) and not name.endswith(".meta.json"):
+                found.append(p)
+    return found
+
+
+def add_note(stats: LoadStats, note: str) -> None:
+    """LoadStats has no notes field yet (lead: please add `notes: list[str]`); keep them on the object meanwhile."""
+    notes = getattr(stats, "notes", None)
+    if notes is None:
+        notes = []
+        setattr(stats, "notes", notes)
+    notes.append(note)
+
+
+class MalformedFile(Exception):
+    """The whole file cannot be read; the message says where and what (goes to quarantine `malformed_file`)."""
+
+
+def read_json(path: Path) -> Any:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise MalformedFile(f"not UTF-8 JSON: undecodable byte at offset {e.start}") from e
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise MalformedFile(f"invalid JSON at line {e.lineno} column {e.colno}: {e.msg}") from e
+
+
+@dataclass
+class JsonRecord:
+    ref: str
+    record: Any
+    page: Any  # the whole document: envelopes carry side data (Lähellä `groups`)
+
+
+def iter_json_records(doc: Any, list_keys: tuple[str, ...]) -> Iterator[JsonRecord]:
+    """Records from a bare JSON array or an envelope holding the array under one of `list_keys`; refs like
+    `$[3]` or `$.itemList[3]` point at the record in the file."""
+    if isinstance(doc, list):
+        for i, rec in enumerate(doc):
+            yield JsonRecord(f"$[{i}]", rec, doc)
+        return
+    if isinstance(doc, dict):
+        for key in list_keys:
+            if isinstance(doc.get(key), list):
+                for i, rec in enumerate(doc[key]):
+                    yield JsonRecord(f"$.{key}[{i}]", rec, doc)
+                return
+    keys = ", ".join(list(doc)[:8]) if isinstance(doc, dict) else type(doc).__name__
+    raise MalformedFile(f"expected a JSON array or an object with {'/'.join(list_keys)}; found: {keys}")
+
+
+def json_records(path: Path, list_keys: tuple[str, ...]) -> list[JsonRecord]:
+    return list(iter_json_records(read_json(path), list_keys))
+
+
+# --- CSV / XLSX tables -----------------------------------------------------------------------------------------
+
+def header_key(value: object) -> str:
+    """Header matching key: case, accents (ä -> a), spaces, hyphens and underscores do not matter."""
+    s = unicodedata.normalize("NFKD", str(value or "")).encode("ascii", "ignore").decode().lower().strip()
+    return re.sub(r"[\s_\-]+", "_", s).strip("_")
+
+
+@dataclass
+class TableRow:
+    ref: str                       # `row 5`: spreadsheet numbering, header = row 1
+    values: dict[str, str]         # canonical column -> stripped text ('' when empty)
+    raw: str
+    extra_cells: int = 0           # cells beyond the header (a malformed row)
+
+
+@dataclass
+class Table:
+    rows: list[TableRow]
+    encoding: str | None = None
+    delimiter: str | None = None
+    columns: list[str] = field(default_factory=list)
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """BOM first, then strict UTF-8, then Windows-1252 (Latin-1 as the last resort: it decodes anything)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def _map_header(header: list[str], aliases: dict[str, tuple[str, ...]], required: tuple[str, ...]) -> list[str | None]:
+    lookup = {header_key(a): canon for canon, names in aliases.items() for a in (canon, *names)}
+    mapped = [lookup.get(header_key(h)) for h in header]
+    for canon in required:
+        if canon not in mapped:
+            shown = "/".join((canon, *aliases.get(canon, ())))
+            found = ", ".join(h.strip() for h in header if h.strip()) or "(nothing)"
+            raise MalformedFile(f"missing required column {shown}; found: {found}"[:500])
+    return mapped
+
+
+def _rows_from_cells(cells: Iterable[tuple[int, list[str]]], aliases: dict[str, tuple[str, ...]],
+                     required: tuple[str, ...]) -> tuple[list[str], list[TableRow]]:
+    it = iter(cells)
+    header: list[str] | None = None
+    for _n, row in it:
+        if any(c.strip() for c in row):
+            header = row
+            break
+    if header is None:
+        raise MalformedFile("no header row (the file is empty)")
+    mapped = _map_header(header, aliases, required)
+    out: list[TableRow] = []
+    for n, row in it:
+        values = {canon: "" for canon in aliases}
+        for canon, cell in zip(mapped, row):
+            if canon and not values[canon]:
+                values[canon] = cell.strip()
+        extra = max(0, len([c for c in row[len(header):] if c.strip()]))
+        out.append(TableRow(f"row {n}", values, raw_text({k: v for k, v in values.items() if v}), extra))
+    return [m for m in mapped if m], out
+
+
+def read_csv_table(path: Path, aliases: dict[str, tuple[str, ...]], required: tuple[str, ...]) -> Table:
+    data = path.read_bytes()
+    if not data.strip():
+        raise MalformedFile("the file is empty")
+    text, encoding = decode_bytes(data)
+    if "\x00" in text:
+        raise MalformedFile(f"binary content (NUL bytes) after decoding as {encoding}; not a CSV file")
+    first_line = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    try:
+        delimiter = csv.Sniffer().sniff(first_line, delimiters=";,\t").delimiter
+    except csv.Error:
+        delimiter = ";"
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter)
+    try:
+        # numbering by record (spreadsheet style), not physical line: quoted cells may span lines
+        cells = [(i + 1, r) for i, r in enumerate(reader)]
+    except csv.Error as e:
+        raise MalformedFile(f"CSV error near line {reader.line_num}: {e}") from e
+    columns, rows = _rows_from_cells(cells, aliases, required)
+    return Table(rows, encoding, delimiter, columns)
+
+
+def _cell_text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, datetime):
+        return v.date().isoformat() if v.time() == datetime.min.time() else v.isoformat()
+    if isinstance(v, date):
+        return v.isoformat()
+    return str(v)
+
+
+def read_xlsx_table(path: Path, aliases: dict[str, tuple[str, ...]], required: tuple[str, ...]) -> Table:
+    from openpyxl import load_workbook
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises zipfile/KeyError/InvalidFileException for broken files
+        raise MalformedFile(f"not a readable XLSX workbook: {type(e).__name__}: {e}"[:500]) from e
+    try:
+        ws = wb.worksheets[0]
+        cells = [(i + 1, [_cell_text(v) for v in row]) for i, row in enumerate(ws.iter_rows(values_only=True))]
+    finally:
+        wb.close()
+    columns, rows = _rows_from_cells(cells, aliases, required)
+    return Table(rows, "xlsx", None, columns)
+
+
+def read_table(path: Path, aliases: dict[str, tuple[str, ...]], required: tuple[str, ...]) -> Table:
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return read_xlsx_table(path, aliases, required)
+    return read_csv_table(path, aliases, required)
+
+
+# --- value parsing ------------------------------------------------------------------------------------------------
+
+class Reject(NamedTuple):
+    """Why a record cannot load: a quarantine reason code and a message naming the value."""
+    reason: str
+    message: str
+
+
+class BadValue(ValueError):
+    """A cell that cannot be parsed; the message names the column and the value."""
+
+
+def parse_int(value: str | None, column: str, lo: int | None = None, hi: int | None = None) -> int | None:
+    if value is None or not str(value).strip():
+        return None
+    s = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    if re.fullmatch(r"\d+(\.0+)?", s):
+        n = int(float(s))
+        if (lo is None or n >= lo) and (hi is None or n <= hi):
+            return n
+        raise BadValue(f"{column} {value!r} is outside {lo}..{hi}")
+    raise BadValue(f"{column} {value!r} is not a whole number")
+
+
+def parse_euros(value: str | None, column: str) -> float | None:
+    """Finnish `1 234,50`, `1234.5`, `1.234,50`, `1,234.50`, with or without `€`."""
+    if value is None or not str(value).strip():
+        return None
+    s = re.sub(r"[\s\u00a0\u202f€]|eur$", "", str(value).strip(), flags=re.I)
+    neg = s.startswith("-")
+    s = s.lstrip("-+")
+    if re.fullmatch(r"\d+", s):
+        n = float(s)
+    elif re.fullmatch(r"\d+[.,]\d+", s) and not re.fullmatch(r"\d{1,3}[.,]\d{3}", s):
+        n = float(s.replace(",", "."))
+    elif re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?", s):          # 1.234,50
+        n = float(s.replace(".", "").replace(",", "."))
+    elif re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", s):          # 1,234.50
+        n = float(s.replace(",", ""))
+    elif re.fullmatch(r"\d{1,3}[.,]\d{3}", s):                  # 1.234 / 1,234: a thousands separator
+        n = float(s.replace(",", "").replace(".", ""))
+    else:
+        raise BadValue(f"{column} {value!r} is not a euro amount")
+    return -n if neg else n
+
+
+def parse_date(value: str | None, column: str) -> datetime | None:
+    """YYYY-MM-DD (optionally with a time) or D.M.YYYY."""
+    if value is None or not str(value).strip():
+        return None
+    s = str(value).strip()
+    m = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", s)
+    try:
+        if m:
+            return datetime(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", s):
+            return datetime.fromisoformat(s)
+    except ValueError as e:
+        raise BadValue(f"{column} {value!r} is not a valid date") from e
+    raise BadValue(f"{column} {value!r} is not a date (YYYY-MM-DD or D.M.YYYY)")
+
+
+def parse_timestamp(value: Any) -> datetime | None:
+    """ISO 8601 strings or epoch milliseconds, as naive UTC; None when absent or unreadable (metadata only)."""
+    if value is None or value == "":
+        return None
+    try:
+        if isinstance(value, (int, float)):
+            return datetime.fromtimestamp(value / 1000, tz=timezone.utc).replace(tzinfo=None)
+        s = str(value).strip().replace("Z", "+00:00")
+        dt = datetime.fromisoformat(s)
+        return dt.astimezone(timezone.utc).replace(tzinfo=None) if dt.tzinfo else dt
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def split_list(value: str | None) -> list[str]:
+    return [p.strip() for p in re.split(r"[;|\n]", value or "") if p.strip()]
+
+
+def business_id_fields(raw: Any) -> dict[str, Any]:
+    """Invalid ids keep the raw text and load with business_id NULL: the org is then matched by name."""
+    raw_s = str(raw).strip() if raw is not None and str(raw).strip() else None
+    bid = normalise_business_id(raw_s) if raw_s else None
+    return {"business_id": bid, "business_id_raw": raw_s, "business_id_valid": bid is not None}
+
+
+# --- municipalities -----------------------------------------------------------------------------------------------
+
+@dataclass
+class Places:
+    codes: list[str]
+    reason: str | None = None      # quarantine reason code when the record cannot load
+    message: str | None = None
+
+
+def resolve_places(ctx: BuildContext, refs: Iterable[Any], is_national: bool,
+                   resolved: Iterable[str] = ()) -> Places:
+    """Resolve municipality references; `resolved` are codes already known. Åland codes are dropped (outside the
+    frame); a record only on Åland, or local with no place at all, cannot load."""
+    codes: set[str] = set(resolved)
+    for ref in refs:
+        if ref is None or not str(ref).strip():
+            continue
+        res = ctx.resolver.resolve(ref)
+        if not res.code:
+            return Places([], "unknown_municipality", f"unknown municipality {str(ref).strip()!r} ({res.message})")
+        codes.add(res.code)
+    mainland = sorted(c for c in codes if not ctx.resolver.is_aland(c))
+    if not is_national and not mainland:
+        if codes:
+            return Places([], "outside_frame", "all municipalities are on Åland (outside the frame): "
+                          + ", ".join(sorted(codes)))
+        return Places([], "missing_field", "no municipality and not national")
+    return Places(mainland)
+
+
+def raw_text(record: Any) -> str:
+    """The quarantine copy of a record, with e-mail addresses and phone numbers scrubbed (quarantine is stored)."""
+    try:
+        s = json.dumps(record, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        s = repr(record)
+    return (scrub_personal(s) or "")[:2000]

@@ -1,0 +1,308 @@
+"""Suomi.fi PTV v11 organisations, services and service channels -> stg_ptv__organisation, stg_ptv__activity
+(one per service of an NGO) and stg_ptv__channel.
+
+Counting unit: organisation + service + channel records. NGO = organizationType "Organization" (data-sources.md
+§2.5); everything belonging to another type is set aside as `not_an_ngo`, so the record balance still holds."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from etl.context import BuildContext, LoadStats
+from etl.load.common import (
+    ACTIVITY_COLUMNS, ORGANISATION_COLUMNS, JsonRecord, MalformedFile, Reject, business_id_fields, json_records,
+    parse_timestamp, raw_text, resolve_places, source_files, write_staging,
+)
+from etl.text import plain_text, safe_url, scrub_personal
+
+SOURCE = "ptv"
+LIST_KEYS = ("itemList", "items")
+NATIONWIDE = ("Nationwide", "NationwideExceptAlandIslands")
+CHANNEL_COLUMNS: dict[str, str] = {
+    "source_id": "varchar", "file": "varchar", "record_ref": "varchar", "org_source_id": "varchar",
+    "channel_type": "varchar", "name": "varchar", "municipality_code": "varchar", "lat": "double", "lon": "double",
+    "service_ids": "varchar[]",
+}
+
+
+@dataclass
+class Channel:
+    id: str
+    type: str
+    municipality_raw: str | None
+    lat: float | None
+    lon: float | None
+    url: str | None
+    service_ids: list[str] = field(default_factory=list)
+
+
+def load(con: Any, ctx: BuildContext) -> LoadStats:
+    return load_files(con, ctx, {kind: source_files(ctx, f"ptv/{kind}", (".json",))
+                                 for kind in ("organizations", "services", "channels")})
+
+
+def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]]) -> LoadStats:
+    stats = LoadStats(SOURCE)
+    records = {kind: _read_all(ctx, stats, files.get(kind, [])) for kind in ("organizations", "services", "channels")}
+    stats.read += sum(len(v) for v in records.values())
+
+    orgs: dict[str, dict[str, Any]] = {}
+    for path, rec in records["organizations"]:
+        result = _organisation(ctx, path, rec)
+        if not isinstance(result, Reject) and result["source_id"] in orgs:
+            result = Reject("duplicate", f"organisation {result['source_id']} already loaded")
+        if _reject(ctx, stats, path, rec, result):
+            continue
+        orgs[result["source_id"]] = result
+        stats.loaded += 1
+
+    channels: dict[str, Channel] = {}
+    channel_rows: list[dict[str, Any]] = []
+    loaded_channels: set[str] = set()
+    for path, rec in records["channels"]:
+        ch = _parse_channel(rec.record) if isinstance(rec.record, dict) else None
+        if ch:
+            channels.setdefault(ch.id, ch)  # services may link channels we do not load (other organisations)
+        result = _channel_row(ctx, path, rec, ch, orgs)
+        if not isinstance(result, Reject) and result["source_id"] in loaded_channels:
+            result = Reject("duplicate", f"channel {result['source_id']} already loaded")
+        if _reject(ctx, stats, path, rec, result):
+            continue
+        channel_rows.append(result)
+        loaded_channels.add(result["source_id"])
+        stats.loaded += 1
+
+    # channels may name their services too (`services[].service.id`): index once, not per service
+    channels_of: dict[str, list[str]] = {}
+    for ch in channels.values():
+        for sid in ch.service_ids:
+            channels_of.setdefault(sid, []).append(ch.id)
+    activities: list[dict[str, Any]] = []
+    loaded_services: set[str] = set()
+    for path, rec in records["services"]:
+        result = _service(ctx, path, rec, orgs, channels, channels_of)
+        if not isinstance(result, Reject) and result["source_id"] in loaded_services:
+            result = Reject("duplicate", f"service {result['source_id']} already loaded")
+        if _reject(ctx, stats, path, rec, result):
+            continue
+        activities.append(result)
+        loaded_services.add(result["source_id"])
+        stats.loaded += 1
+
+    write_staging(con, "stg_ptv__organisation", ORGANISATION_COLUMNS, list(orgs.values()))
+    write_staging(con, "stg_ptv__activity", ACTIVITY_COLUMNS, activities)
+    write_staging(con, "stg_ptv__channel", CHANNEL_COLUMNS, channel_rows)
+    return stats
+
+
+def _read_all(ctx: BuildContext, stats: LoadStats, paths: list[Path]) -> list[tuple[Path, JsonRecord]]:
+    out: list[tuple[Path, JsonRecord]] = []
+    for path in paths:
+        stats.files.append(f"{path.parent.name}/{path.name}")
+        try:
+            out.extend((path, rec) for rec in json_records(path, LIST_KEYS))
+        except MalformedFile as e:
+            stats.read += 1
+            stats.quarantined += 1
+            ctx.quarantine.add(SOURCE, path, "file", "malformed_file", f"{path.parent.name}/{path.name}: {e}")
+    return out
+
+
+def _reject(ctx: BuildContext, stats: LoadStats, path: Path, rec: JsonRecord, result: Any) -> bool:
+    if isinstance(result, Reject):
+        ctx.quarantine.add(SOURCE, path, rec.ref, result.reason, result.message, raw_text(rec.record))
+        stats.quarantined += 1
+        return True
+    return False
+
+
+# --- localized values --------------------------------------------------------------------------------------------
+
+def _text(value: Any) -> str | None:
+    """PTV text; older records hold Draft.js JSON (`{"blocks": [...]}`) instead of plain text or HTML."""
+    if isinstance(value, str) and value.lstrip().startswith("{") and '"blocks"' in value:
+        try:
+            value = "\n".join(b.get("text", "") for b in json.loads(value).get("blocks", []))
+        except (ValueError, AttributeError):
+            pass
+    return plain_text(value)
+
+
+def _localized(items: Any, types: tuple[str, ...], lang: str | None) -> str | None:
+    """First value of the wanted types (in that order) in `lang` (any language when None)."""
+    items = [i for i in items or [] if isinstance(i, dict)]
+    for t in types:
+        for i in items:
+            if i.get("type") == t and (lang is None or i.get("language") == lang) and (v := _text(i.get("value"))):
+                return v
+    return None
+
+
+# --- coordinates -----------------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _tm35_to_wgs84() -> Any:
+    from pyproj import Transformer
+    return Transformer.from_crs("EPSG:3067", "EPSG:4326", always_xy=True)
+
+
+def _latlon(lat: Any, lon: Any) -> tuple[float | None, float | None]:
+    """PTV v11 gives coordinates as strings, in ETRS-TM35FIN metres (northing in `latitude`) for most records;
+    accept WGS84 degrees too."""
+    try:
+        y, x = float(str(lat).replace(",", ".")), float(str(lon).replace(",", "."))
+    except (TypeError, ValueError):
+        return None, None
+    if 59.0 <= y <= 70.5 and 19.0 <= x <= 32.0:
+        return y, x
+    if 6_600_000 <= y <= 7_800_000 and 50_000 <= x <= 800_000:
+        lo, la = _tm35_to_wgs84().transform(x, y)
+        return round(la, 6), round(lo, 6)
+    return None, None
+
+
+# --- organisations -------------------------------------------------------------------------------------------
+
+def _organisation(ctx: BuildContext, path: Path, rec: JsonRecord) -> dict[str, Any] | Reject:
+    o = rec.record
+    if not isinstance(o, dict):
+        return Reject("bad_type", f"expected an organisation object, found {type(o).__name__}")
+    if not o.get("id"):
+        return Reject("missing_field", "missing id")
+    if o.get("organizationType") != "Organization":
+        return Reject("not_an_ngo", f"organizationType {o.get('organizationType')!r} is not Organization")
+    names = o.get("organizationNames")
+    name = _localized(names, ("Name",), "fi") or _localized(names, ("Name", "AlternativeName"), None)
+    if not name:
+        return Reject("missing_field", "missing organisation name (organizationNames)")
+    return {"source": SOURCE, "source_id": str(o["id"]), "file": path.name, "record_ref": rec.ref,
+            **business_id_fields(o.get("businessCode")), "name": name,
+            "name_sv": _localized(names, ("Name",), "sv"), "company_form": None,
+            "home_municipality_code": _org_home(ctx, o), "main_business_line": None,
+            "website": next((u for w in o.get("webPages") or [] if isinstance(w, dict)
+                             if (u := safe_url(w.get("url") or w.get("value")))), None),
+            "updated_at": parse_timestamp(o.get("modified"))}
+
+
+def _org_home(ctx: BuildContext, o: dict[str, Any]) -> str | None:
+    """Visiting address first, then postal. Lenient on purpose: a bad address must not make the NGO (and with it
+    all its services) disappear; the home municipality is only used for the 'registered in' view."""
+    refs = [((o.get("municipality") or {}).get("code"))]
+    for wanted in ("Visiting", "Postal"):
+        refs += [((a.get("streetAddress") or {}).get("municipality") or {}).get("code")
+                 for a in o.get("addresses") or [] if isinstance(a, dict) and a.get("type") == wanted]
+    for ref in refs:
+        if ref and (res := ctx.resolver.resolve(ref)).code:
+            return res.code
+    return None
+
+
+# --- channels --------------------------------------------------------------------------------------------------
+
+def _parse_channel(c: dict[str, Any]) -> Channel | None:
+    if not c.get("id"):
+        return None
+    addresses = [a for a in c.get("addresses") or [] if isinstance(a, dict)]
+    # the location address, not the postal one, says where the service is given
+    addresses.sort(key=lambda a: 0 if a.get("type") in ("Location", "Visiting") else 1)
+    muni, lat, lon = None, None, None
+    for a in addresses:
+        street = a.get("streetAddress") or {}
+        if (street.get("municipality") or {}).get("code"):
+            muni = str(street["municipality"]["code"])
+            lat, lon = _latlon(street.get("latitude"), street.get("longitude"))
+            break
+    url = next((u for w in c.get("webPages") or [] if isinstance(w, dict)
+                if (u := safe_url(w.get("url") or w.get("value")))), None)
+    service_ids = [str(s["service"]["id"]) for s in c.get("services") or []
+                   if isinstance(s, dict) and isinstance(s.get("service"), dict) and s["service"].get("id")]
+    return Channel(str(c["id"]), str(c.get("serviceChannelType") or ""), muni, lat, lon, url, service_ids)
+
+
+def _channel_row(ctx: BuildContext, path: Path, rec: JsonRecord, ch: Channel | None,
+                 orgs: dict[str, dict[str, Any]]) -> dict[str, Any] | Reject:
+    c = rec.record
+    if ch is None:
+        return Reject("missing_field", "missing channel id") if isinstance(c, dict) else \
+            Reject("bad_type", f"expected a channel object, found {type(c).__name__}")
+    org_id = str(c.get("organizationId") or "")
+    if org_id not in orgs:
+        return Reject("not_an_ngo", f"channel organisation {org_id or '(none)'} is not a loaded NGO")
+    code = None
+    if ch.municipality_raw:
+        res = ctx.resolver.resolve(ch.municipality_raw)
+        if not res.code:
+            return Reject("unknown_municipality", f"unknown municipality {ch.municipality_raw!r} ({res.message})")
+        code = res.code
+    return {"source_id": ch.id, "file": path.name, "record_ref": rec.ref, "org_source_id": org_id,
+            "channel_type": ch.type, "name": _localized(c.get("serviceChannelNames"), ("Name",), "fi")
+            or _localized(c.get("serviceChannelNames"), ("Name",), None), "municipality_code": code,
+            "lat": ch.lat, "lon": ch.lon, "service_ids": ch.service_ids}
+
+
+# --- services --------------------------------------------------------------------------------------------------
+
+def _service_org(s: dict[str, Any], orgs: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """Main organisation first, then responsible, producer and other roles: the first one that is a loaded NGO."""
+    ids = [(s.get("mainOrganization") or {}).get("id")]
+    order = {"Responsible": 0, "Producer": 1, "OtherResponsible": 2}
+    links = sorted((o for o in s.get("organizations") or [] if isinstance(o, dict)),
+                   key=lambda o: order.get(o.get("roleType"), 3))
+    ids += [(o.get("organization") or {}).get("id") for o in links]
+    return next((orgs[str(i)] for i in ids if i and str(i) in orgs), None)
+
+
+def _service(ctx: BuildContext, path: Path, rec: JsonRecord, orgs: dict[str, dict[str, Any]],
+             channels: dict[str, Channel], channels_of: dict[str, list[str]]) -> dict[str, Any] | Reject:
+    s = rec.record
+    if not isinstance(s, dict):
+        return Reject("bad_type", f"expected a service object, found {type(s).__name__}")
+    if not s.get("id"):
+        return Reject("missing_field", "missing id")
+    sid = str(s["id"])
+    org = _service_org(s, orgs)
+    if org is None:
+        return Reject("not_an_ngo", "no responsible, producing or main organisation is a loaded NGO")
+    names = s.get("serviceNames")
+    name_fi = _localized(names, ("Name",), "fi")
+    name_sv = _localized(names, ("Name",), "sv")
+    name_en = _localized(names, ("Name",), "en")
+    if not (name_fi or name_sv or name_en):
+        return Reject("missing_field", "missing service name (serviceNames type Name)")
+    linked_ids = [str((c.get("serviceChannel") or {}).get("id")) for c in s.get("serviceChannels") or []
+                  if isinstance(c, dict) and (c.get("serviceChannel") or {}).get("id")]
+    linked_ids += channels_of.get(sid, [])
+    linked = [channels[c] for c in dict.fromkeys(linked_ids) if c in channels]
+    locations = [c for c in linked if c.type == "ServiceLocation"]
+    national = s.get("areaType") in NATIONWIDE and not locations
+    refs = [c.municipality_raw for c in locations]
+    if s.get("areaType") == "LimitedType":
+        for area in s.get("areas") or []:
+            if not isinstance(area, dict):
+                continue
+            if area.get("type") == "Municipality":
+                refs.append(area.get("code"))
+            else:  # region-like areas list their municipalities: the service is offered in each of them
+                refs += [m.get("code") for m in area.get("municipalities") or [] if isinstance(m, dict)]
+    places = resolve_places(ctx, refs, national)
+    if places.reason:
+        return Reject(places.reason, places.message or "")
+    mode = "in_person" if locations else "phone" if any(c.type == "Phone" for c in linked) else "online"
+    lat, lon = next(((c.lat, c.lon) for c in locations if c.lat is not None), (None, None))
+    descs = s.get("serviceDescriptions")
+    description = (_localized(descs, ("Description", "Summary"), "fi")
+                   or _localized(descs, ("Description", "Summary"), None))
+    return {
+        "source": SOURCE, "source_id": sid, "file": path.name, "record_ref": rec.ref,
+        "org_source_id": org["source_id"], "org_business_id": org["business_id"], "org_name": org["name"],
+        "name_fi": name_fi, "name_sv": name_sv, "name_en": name_en, "description": scrub_personal(description),
+        "class_codes": [f"ptv:{c['code']}" for c in s.get("serviceClasses") or [] if isinstance(c, dict) and c.get("code")],
+        "target_codes": [f"ptv:{t['code']}" for t in s.get("targetGroups") or [] if isinstance(t, dict) and t.get("code")],
+        "mode": mode, "is_national": national, "municipality_codes": places.codes,
+        "languages": list(dict.fromkeys(str(x).lower() for x in s.get("languages") or [] if x)),
+        "url": next((c.url for c in linked if c.type in ("WebPage", "EChannel") and c.url), None),
+        "updated_at": parse_timestamp(s.get("modified")), "lat": lat, "lon": lon,
+    }
