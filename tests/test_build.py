@@ -1,0 +1,121 @@
+"""End-to-end build: demo inputs -> warehouse; accounting, checks, atomic swap, idempotence, CLI errors."""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl.build import build
+from etl.context import EtlError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _q(db: Path, sql: str, params=None):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def _sha(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def test_demo_build_metadata_and_accounting(demo_warehouse):
+    (is_demo, stats, checks, warnings) = _q(demo_warehouse, "select is_demo, load_stats, checks, warnings "
+                                                            "from _meta_build")[0]
+    assert is_demo is True
+    stats = json.loads(stats)
+    assert {s["source"] for s in stats} >= {"statfi", "need", "ptv", "ytj", "stea", "lahella", "template"}
+    for s in stats:
+        assert s["read"] == s["loaded"] + s["quarantined"], s
+    q_by_source = dict(_q(demo_warehouse, "select source, count(*) from quarantine group by source"))
+    for s in stats:
+        assert q_by_source.get(s["source"], 0) == s["quarantined"], s["source"]
+    failed = [c for c in json.loads(checks) if not c["ok"] and c["severity"] == "block"]
+    assert failed == []
+    assert _q(demo_warehouse, "select count(*) from area")[0][0] == 22
+    assert _q(demo_warehouse, "select count(*) from municipality where not is_aland")[0][0] == 292
+
+
+def test_planted_demo_defects_are_quarantined_with_reasons(demo_warehouse):
+    reasons = {r[0] for r in _q(demo_warehouse, "select distinct reason_code from quarantine")}
+    assert "unknown_municipality" in reasons
+    assert "outside_frame" in reasons
+    msg = _q(demo_warehouse, "select message from quarantine where reason_code = 'unknown_municipality' limit 1")[0][0]
+    assert "closest" in msg or "no close match" in msg
+    for (file, ref) in _q(demo_warehouse, "select file, record_ref from quarantine"):
+        assert file and ref
+
+
+def test_demo_flag_in_sources_and_every_org_is_marked(demo_warehouse):
+    assert _q(demo_warehouse, "select count(*) from _meta_sources where source_id = 'demo'")[0][0] > 0
+    assert _q(demo_warehouse, "select bool_and(is_demo) from organisation")[0][0] is True
+
+
+def _small_demo(tmp_path_factory, offline_dir, reference_dir) -> Path:
+    from etl import demo
+    d = tmp_path_factory.mktemp("mini") / "demo"
+    demo.generate(d, scale=0.03, seed=3, offline_dir=offline_dir, reference_dir=reference_dir, progress=False)
+    return d
+
+
+@pytest.fixture(scope="module")
+def mini_demo(tmp_path_factory, offline_dir, reference_dir):
+    return _small_demo(tmp_path_factory, offline_dir, reference_dir)
+
+
+def _build(db, offline_dir, reference_dir, demo_dir, **kw):
+    return build(db_path=db, offline_dir=offline_dir, reference_dir=reference_dir, org_dirs=[demo_dir],
+                 is_demo=True, progress=False, log=lambda *a, **k: None, **kw)
+
+
+def test_rebuild_is_idempotent_and_skips_when_unchanged(tmp_path, offline_dir, reference_dir, mini_demo):
+    db = tmp_path / "w.duckdb"
+    _build(db, offline_dir, reference_dir, mini_demo)
+    first = _q(db, "select org_id, name from organisation order by org_id")
+    first_marts = _q(db, "select * from mart_area_metrics order by all")
+    again = _build(db, offline_dir, reference_dir, mini_demo)
+    assert again.skipped
+    _build(db, offline_dir, reference_dir, mini_demo, force=True)
+    assert _q(db, "select org_id, name from organisation order by org_id") == first
+    assert _q(db, "select * from mart_area_metrics order by all") == first_marts
+
+
+def test_failed_blocking_check_keeps_the_old_warehouse(tmp_path, offline_dir, reference_dir, mini_demo):
+    db = tmp_path / "w.duckdb"
+    _build(db, offline_dir, reference_dir, mini_demo)
+    before = _sha(db)
+    bad_ref = tmp_path / "ref"
+    shutil.copytree(reference_dir, bad_ref)
+    csv = bad_ref / "geo" / "wellbeing_regions.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace(",67723,", ",67724,"), encoding="utf-8")
+    with pytest.raises(EtlError, match="area_population_reference"):
+        _build(db, offline_dir, bad_ref, mini_demo, force=True)
+    assert _sha(db) == before
+    assert not list(tmp_path.glob(".w.duckdb.*.tmp"))
+
+
+def test_cli_names_missing_input_and_exits_nonzero(tmp_path):
+    env = {"JARJESTOKARTTA_OFFLINE_DIR": str(tmp_path / "nowhere"), "JARJESTOKARTTA_DB": str(tmp_path / "x.duckdb"),
+           "PATH": "/usr/bin:/bin"}
+    r = subprocess.run([sys.executable, "-m", "etl", "build", "--demo", "--no-progress"], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1
+    assert "error:" in r.stdout
+    assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_cli_check_without_warehouse(tmp_path):
+    env = {"JARJESTOKARTTA_DB": str(tmp_path / "none.duckdb"), "PATH": "/usr/bin:/bin"}
+    r = subprocess.run([sys.executable, "-m", "etl", "check"], cwd=ROOT, env=env, capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 1 and "python -m etl all" in r.stdout
