@@ -37,7 +37,7 @@ check: setup ## re-run the build checks on the current warehouse
 	$(BIN)/python -m etl check
 
 run: data ## build the warehouse if needed and start the dashboard on http://127.0.0.1:$(PORT)
-	$(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.address 127.0.0.1
+	$(BIN)/python -m app.serve --server.port $(PORT) --server.address 127.0.0.1
 
 test: setup ## run the whole test suite (unit, AppTest, browser tests)
 	$(BIN)/python -m pytest -q

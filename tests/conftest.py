@@ -84,3 +84,9 @@ def _loopback_only():
     import os
     os.environ["JARJESTOKARTTA_FETCH_LOOPBACK_ONLY"] = "1"
     yield
+
+
+# AppTest runs dashboard.py in this process: switch off Streamlit's v1 pages/ detection as app/serve.py does.
+from app.serve import disable_v1_pages_detection  # noqa: E402
+
+disable_v1_pages_detection()

@@ -1,0 +1,115 @@
+"""The only module with Streamlit caching: thin wrappers over app.queries keyed on the warehouse build.
+
+`cache_resource` holds only the read-only connection (one per warehouse file version); every result is
+`cache_data` keyed on plain arguments plus the build key (file stamp + build id), so a rebuild is picked up at
+once. Callers get a copy of each frame (cache_data pickles), so mutating one never touches the cache.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from app import db, queries
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _connection(stamp: str) -> duckdb.DuckDBPyConnection:
+    return db.connect()
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    return _connection(db.warehouse_stamp())
+
+
+@st.cache_data(max_entries=8, show_spinner=False, ttl=3600)
+def _build_id(stamp: str) -> str:
+    info = queries.build_info(_connection(stamp))
+    return str(info["build_id"].iloc[0]) if len(info) else ""
+
+
+def build_key() -> str:
+    stamp = db.warehouse_stamp()
+    return f"{stamp}|{_build_id(stamp)}"
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _run(name: str, key: str, params: tuple[tuple[str, Any], ...]) -> Any:
+    stamp = key.split("|", 1)[0]
+    return getattr(queries, name)(_connection(stamp), **dict(params))
+
+
+def _wrap(name: str) -> Callable[..., pd.DataFrame]:
+    def call(**params: Any) -> pd.DataFrame:
+        return _run(name, build_key(), tuple(sorted(params.items())))
+    call.__name__ = name
+    call.__doc__ = getattr(queries, name).__doc__
+    return call
+
+
+build_info = _wrap("build_info")
+sources = _wrap("sources")
+row_counts = _wrap("row_counts")
+quarantine_summary = _wrap("quarantine_summary")
+quarantine_rows = _wrap("quarantine_rows")
+has_table = _wrap("has_table")
+areas = _wrap("areas")
+municipalities = _wrap("municipalities")
+activity_types = _wrap("activity_types")
+target_groups = _wrap("target_groups")
+geo_areas = _wrap("geo_areas")
+geo_municipalities = _wrap("geo_municipalities")
+area_metrics = _wrap("area_metrics")
+country_metrics = _wrap("country_metrics")
+national_reach = _wrap("national_reach")
+municipality_metrics = _wrap("municipality_metrics")
+type_profile = _wrap("type_profile")
+similar_areas = _wrap("similar_areas")
+area_organisations = _wrap("area_organisations")
+area_activities = _wrap("area_activities")
+grants_by_year = _wrap("grants_by_year")
+white_spots = _wrap("white_spots")
+white_spot_summary = _wrap("white_spot_summary")
+municipality_status = _wrap("municipality_status")
+need_supply = _wrap("need_supply")
+data_gaps = _wrap("data_gaps")
+organisation_index = _wrap("organisation_index")
+organisation_list = _wrap("organisation_list")
+organisation_detail = _wrap("organisation_detail")
+organisation_sources = _wrap("organisation_sources")
+organisation_activities = _wrap("organisation_activities")
+organisation_types = _wrap("organisation_types")
+organisation_municipalities = _wrap("organisation_municipalities")
+organisation_map = _wrap("organisation_map")
+type_matrix = _wrap("type_matrix")
+target_group_breakdown = _wrap("target_group_breakdown")
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _search(key: str, query: str, limit: int) -> pd.DataFrame:
+    return queries.rank_organisations(_run("organisation_index", key, ()), query, limit=limit)
+
+
+def search_organisations(query: str, limit: int = 20) -> pd.DataFrame:
+    return _search(build_key(), query, limit)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _geojson(key: str, kind: str, area_code: str | None, codes: tuple[str, ...] | None) -> dict:
+    from app import figures
+
+    stamp = key.split("|", 1)[0]
+    con = _connection(stamp)
+    geo = queries.geo_areas(con) if kind == "area" else queries.geo_municipalities(con, area_code=area_code,
+                                                                                   codes=codes)
+    return figures.feature_collection(geo)
+
+
+def area_geojson() -> dict:
+    return _geojson(build_key(), "area", None, None)
+
+
+def municipality_geojson(area_code: str | None = None, codes: tuple[str, ...] | None = None) -> dict:
+    return _geojson(build_key(), "municipality", area_code, codes)

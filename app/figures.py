@@ -1,0 +1,224 @@
+"""Plotly figures: fn(df, labels...) -> Figure. No SQL, no streamlit import.
+
+Maps are `go.Choropleth` on a hidden geo base map (no tiles, no CDN: the app serves a topojson stub), coloured
+with colour-blind-safe scales: viridis / cividis for sequential values, PuOr (diverging around 1) for location
+quotients. Number formats follow the language through `layout.separators`.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+import pandas as pd
+import plotly.graph_objects as go
+
+SEQUENTIAL = "Viridis"
+SEQUENTIAL_ALT = "Cividis"
+DIVERGING = "PuOr"
+# Okabe-Ito: colour-blind-safe qualitative colours
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+BAR = "#0072B2"
+BAR_ALT = "#E69F00"
+BAR_THIRD = "#009E73"
+NATIONAL_HEIGHT = 700
+FONT = dict(family="Source Sans Pro, Segoe UI, Helvetica, Arial, sans-serif", size=14, color="#1f2430")
+
+
+def feature_collection(geo: pd.DataFrame) -> dict[str, Any]:
+    """geo_area / geo_municipality rows (code, geojson) -> a FeatureCollection keyed by `id` = code.
+    The stored text may be a Feature or a bare geometry; both work."""
+    feats = []
+    for code, text in zip(geo["code"], geo["geojson"]):
+        obj = json.loads(text) if isinstance(text, (str, bytes, bytearray)) else text
+        geom = obj.get("geometry", obj) if obj.get("type") == "Feature" else obj
+        feats.append({"type": "Feature", "id": str(code), "properties": {}, "geometry": geom})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def _base_layout(fig: go.Figure, *, separators: str, height: int, title: str | None = None) -> go.Figure:
+    fig.update_layout(separators=separators, height=height, font=FONT, margin=dict(l=0, r=0, t=40 if title else 8, b=0),
+                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+                      title=dict(text=title, x=0, xanchor="left", font=dict(size=16)) if title else None,
+                      hoverlabel=dict(font_size=14))
+    return fig
+
+
+def value_format(kind: str, decimals: int) -> str:
+    """A d3 format for a metric kind (see queries.METRICS)."""
+    if kind == "share":
+        return f".{decimals}%"
+    return f",.{decimals}f"
+
+
+def choropleth(df: pd.DataFrame, geojson: dict[str, Any], *, value_col: str = "value", colorbar_title: str,
+               separators: str, hover_value_label: str, value_fmt: str = ",.2f", diverging: bool = False,
+               midpoint: float | None = None, height: int = NATIONAL_HEIGHT, uncertain_label: str | None = None,
+               scale: str = SEQUENTIAL, title: str | None = None, zrange: tuple[float, float] | None = None,
+               categorical: dict[Any, str] | None = None) -> go.Figure:
+    """One coloured shape per row of df (columns code, name, value_col[, small_number])."""
+    flag = df["small_number"].fillna(False).astype(bool) if "small_number" in df else pd.Series(False, index=df.index)
+    note = [f"<br><i>{uncertain_label}</i>" if (f and uncertain_label) else "" for f in flag]
+    custom = list(zip(df["name"], note))
+    z = df[value_col].astype(float).tolist()
+    kwargs: dict[str, Any] = {}
+    if categorical:
+        # two-state maps (has / lacks): a stepped colorscale with labelled ticks
+        kwargs.update(zmin=-0.5, zmax=1.5, colorscale=[[0, "#E69F00"], [0.5, "#E69F00"], [0.5, "#0072B2"], [1, "#0072B2"]],
+                      colorbar=dict(title=dict(text=colorbar_title), tickvals=[0, 1],
+                                    ticktext=[categorical.get(0, "0"), categorical.get(1, "1")], len=0.4))
+    else:
+        colorbar = dict(title=dict(text=colorbar_title, side="right"), tickformat=value_fmt, len=0.6, thickness=16)
+        kwargs.update(colorscale=DIVERGING if diverging else scale, colorbar=colorbar)
+        if diverging:
+            kwargs.update(zmid=midpoint if midpoint is not None else 1.0)
+        if zrange:
+            kwargs.update(zmin=zrange[0], zmax=zrange[1])
+    fig = go.Figure(go.Choropleth(
+        geojson=geojson, featureidkey="id", locations=df["code"].astype(str).tolist(), z=z,
+        customdata=custom, marker=dict(line=dict(color="white", width=0.6)),
+        hovertemplate=f"<b>%{{customdata[0]}}</b><br>{hover_value_label}: %{{z:{value_fmt}}}%{{customdata[1]}}"
+                      "<extra></extra>" if not categorical else
+                      "<b>%{customdata[0]}</b>%{customdata[1]}<extra></extra>",
+        **kwargs))
+    if categorical:
+        fig.data[0].customdata = list(zip(df["name"], ["<br>" + categorical.get(int(v), "") for v in df[value_col]]))
+    # fitbounds alone keeps the geo frame at the world's aspect (a tall country ends up small in the middle);
+    # explicit ranges from the shapes' own bounds make the frame follow the data, so Finland fills the height.
+    lon, lat = bounds(geojson, set(df["code"].astype(str)))
+    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator", bgcolor="rgba(0,0,0,0)",
+                    showframe=False, lonaxis_range=lon, lataxis_range=lat)
+    return _base_layout(fig, separators=separators, height=height, title=title)
+
+
+def bounds(geojson: dict[str, Any], ids: set[str] | None = None, pad: float = 0.02
+           ) -> tuple[list[float] | None, list[float] | None]:
+    """[lon_min, lon_max], [lat_min, lat_max] of the features (all, or those in ids), padded by a share."""
+    xs: list[float] = []
+    ys: list[float] = []
+
+    def walk(c: Any) -> None:
+        if c and isinstance(c[0], (int, float)):
+            xs.append(float(c[0]))
+            ys.append(float(c[1]))
+        else:
+            for part in c:
+                walk(part)
+
+    for feat in geojson.get("features", []):
+        if ids is None or str(feat.get("id")) in ids:
+            walk((feat.get("geometry") or {}).get("coordinates", []))
+    if not xs:
+        return None, None
+    dx, dy = (max(xs) - min(xs)) * pad or 0.05, (max(ys) - min(ys)) * pad or 0.05
+    return [min(xs) - dx, max(xs) + dx], [min(ys) - dy, max(ys) + dy]
+
+
+def ranking_bar(df: pd.DataFrame, *, value_col: str = "value", label_col: str = "name", value_label: str,
+                separators: str, value_fmt: str = ",.2f", reference: float | None = None,
+                reference_label: str | None = None, uncertain_label: str | None = None,
+                height: int | None = None, title: str | None = None) -> go.Figure:
+    """Horizontal bars, largest on top; uncertain (small-number) bars hatched and lighter."""
+    d = df.sort_values(value_col, ascending=True, na_position="first")
+    flag = d["small_number"].fillna(False).astype(bool).tolist() if "small_number" in d else [False] * len(d)
+    fig = go.Figure(go.Bar(
+        x=d[value_col].astype(float).tolist(), y=d[label_col].tolist(), orientation="h",
+        marker=dict(color=[BAR] * len(d), opacity=[0.55 if f else 1.0 for f in flag],
+                    pattern=dict(shape=["/" if f else "" for f in flag], fgcolor="white", size=6)),
+        customdata=[f"<br><i>{uncertain_label}</i>" if (f and uncertain_label) else "" for f in flag],
+        hovertemplate=f"<b>%{{y}}</b><br>{value_label}: %{{x:{value_fmt}}}%{{customdata}}<extra></extra>",
+        name=value_label))
+    if reference is not None and pd.notna(reference):
+        fig.add_vline(x=float(reference), line=dict(color="#333", dash="dash", width=1.5),
+                      annotation_text=reference_label or "", annotation_position="top")
+    fig.update_xaxes(tickformat=value_fmt, title=value_label, gridcolor="#e5e5e5")
+    fig.update_yaxes(title=None, automargin=True)
+    fig.update_layout(showlegend=False)
+    return _base_layout(fig, separators=separators, height=height or max(320, 26 * len(d) + 90), title=title)
+
+
+def grouped_bars(df: pd.DataFrame, *, label_col: str, series: list[tuple[str, str]], value_label: str,
+                 separators: str, value_fmt: str = ",.2f", height: int | None = None,
+                 title: str | None = None, uncertain_col: str | None = None,
+                 uncertain_label: str | None = None) -> go.Figure:
+    """Horizontal grouped bars: one bar per (column, legend name) in `series` for each label."""
+    d = df.iloc[::-1]
+    fig = go.Figure()
+    for i, (col, name) in enumerate(series):
+        fig.add_trace(go.Bar(x=d[col].astype(float).tolist(), y=d[label_col].tolist(), orientation="h", name=name,
+                             marker=dict(color=OKABE_ITO[i % len(OKABE_ITO)]),
+                             hovertemplate=f"<b>%{{y}}</b><br>{name}: %{{x:{value_fmt}}}<extra></extra>"))
+    fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
+    fig.update_xaxes(tickformat=value_fmt, title=value_label, gridcolor="#e5e5e5")
+    fig.update_yaxes(title=None, automargin=True)
+    return _base_layout(fig, separators=separators, height=height or max(360, 22 * len(d) * len(series) + 120),
+                        title=title)
+
+
+def grants_chart(df: pd.DataFrame, *, year_label: str, granted_label: str, requested_label: str,
+                 separators: str, currency_suffix: str = " €", title: str | None = None) -> go.Figure:
+    years = df["year"].astype(int).astype(str).tolist()
+    fig = go.Figure([
+        go.Bar(x=years, y=df["requested"].astype(float).tolist(), name=requested_label, marker_color=BAR_ALT,
+               hovertemplate=f"%{{x}}<br>{requested_label}: %{{y:,.0f}}{currency_suffix}<extra></extra>"),
+        go.Bar(x=years, y=df["granted"].astype(float).tolist(), name=granted_label, marker_color=BAR,
+               hovertemplate=f"%{{x}}<br>{granted_label}: %{{y:,.0f}}{currency_suffix}<extra></extra>"),
+    ])
+    fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
+    fig.update_xaxes(title=year_label, type="category")
+    fig.update_yaxes(tickformat=",.0f", ticksuffix=currency_suffix, gridcolor="#e5e5e5")
+    return _base_layout(fig, separators=separators, height=360, title=title)
+
+
+def heatmap(df: pd.DataFrame, *, x_col: str, y_col: str, x_order: Iterable[str], y_order: Iterable[str],
+            colorbar_title: str,
+            separators: str, value_fmt: str = ",.2f", diverging: bool = False, hover_x: str = "", hover_y: str = "",
+            uncertain_label: str | None = None, title: str | None = None) -> go.Figure:
+    """df long form with columns x_col, y_col (labels), value, small_number; rows/columns in the given order."""
+    xs, ys = list(x_order), list(y_order)
+    grid = {(x, y): (v, bool(f)) for x, y, v, f in zip(df[x_col], df[y_col], df["value"], df["small_number"])}
+    z = [[(None if pd.isna(grid.get((x, y), (None,))[0]) else float(grid[(x, y)][0])) if (x, y) in grid else None
+          for x in xs] for y in ys]
+    note = [[(f"<br><i>{uncertain_label}</i>" if grid.get((x, y), (0, False))[1] and uncertain_label else "")
+             for x in xs] for y in ys]
+    kw: dict[str, Any] = dict(colorscale=DIVERGING if diverging else SEQUENTIAL)
+    if diverging:
+        kw["zmid"] = 1.0
+    fig = go.Figure(go.Heatmap(
+        z=z, x=xs, y=ys, customdata=note, xgap=1, ygap=1,
+        colorbar=dict(title=dict(text=colorbar_title, side="right"), tickformat=value_fmt, thickness=16),
+        hovertemplate=f"<b>%{{y}}</b><br>{hover_x}: %{{x}}<br>{hover_y}: %{{z:{value_fmt}}}%{{customdata}}"
+                      "<extra></extra>", **kw))
+    fig.update_xaxes(side="top", tickangle=-40, automargin=True)
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    return _base_layout(fig, separators=separators, height=max(480, 26 * len(ys) + 220), title=title)
+
+
+def quadrant(df: pd.DataFrame, *, x_col: str, y_col: str, x_label: str, y_label: str, separators: str,
+             quadrant_labels: dict[str, str], x_fmt: str = ",.2f", y_fmt: str = ",.2f",
+             title: str | None = None) -> go.Figure:
+    """Need (x) against supply (y), one marker per area, dashed medians, coloured by quadrant."""
+    fig = go.Figure()
+    symbols = {"high_need_low_supply": "diamond", "high_need_high_supply": "circle",
+               "low_need_low_supply": "square", "low_need_high_supply": "triangle-up"}
+    colours = {"high_need_low_supply": "#D55E00", "high_need_high_supply": "#0072B2",
+               "low_need_low_supply": "#E69F00", "low_need_high_supply": "#009E73"}
+    for q, label in quadrant_labels.items():
+        d = df[df["quadrant"] == q]
+        if d.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=d[x_col].astype(float).tolist(), y=d[y_col].astype(float).tolist(), mode="markers+text",
+            text=d["name"].tolist(), textposition="top center", textfont=dict(size=11), name=label,
+            marker=dict(size=13, symbol=symbols.get(q, "circle"), color=colours.get(q, BAR),
+                        line=dict(color="white", width=1)),
+            hovertemplate=f"<b>%{{text}}</b><br>{x_label}: %{{x:{x_fmt}}}<br>{y_label}: %{{y:{y_fmt}}}"
+                          "<extra></extra>"))
+    if not df.empty:
+        fig.add_vline(x=float(df[x_col].median()), line=dict(color="#777", dash="dot"))
+        fig.add_hline(y=float(df[y_col].median()), line=dict(color="#777", dash="dot"))
+    fig.update_xaxes(title=x_label, tickformat=x_fmt, gridcolor="#eee")
+    fig.update_yaxes(title=y_label, tickformat=y_fmt, gridcolor="#eee")
+    fig.update_layout(legend=dict(orientation="h", y=-0.18, x=0))
+    return _base_layout(fig, separators=separators, height=560, title=title)
+
+

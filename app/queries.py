@@ -1,0 +1,474 @@
+"""Every query the dashboard runs: fn(con, *, plain params) -> DataFrame.
+
+SQL in lower case, values always bound with `?` (never formatted into the text), one cursor per query so a
+shared read-only connection can serve several sessions. Names come back already in the chosen language
+(`name`, `label` columns), so pages never pick columns themselves. No streamlit import.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+# The metrics a user can choose, in display order, with how their values are shown.
+METRICS: dict[str, dict[str, Any]] = {
+    "activities": {"kind": "count", "decimals": 0},
+    "orgs_active": {"kind": "count", "decimals": 0},
+    "orgs_registered": {"kind": "count", "decimals": 0},
+    "rate_per_10k": {"kind": "rate", "decimals": 2},
+    "orgs_active_per_10k": {"kind": "rate", "decimals": 2},
+    "orgs_registered_per_10k": {"kind": "rate", "decimals": 2},
+    "rate_per_1k_band": {"kind": "rate", "decimals": 3},
+    "lq": {"kind": "ratio", "decimals": 2},
+    "coverage_muni_share": {"kind": "share", "decimals": 0},
+    "coverage_pop_share": {"kind": "share", "decimals": 0},
+}
+MATRIX_METRICS = ("rate_per_10k", "lq", "coverage_muni_share", "coverage_pop_share", "activities")
+MUNICIPALITY_METRICS = ("activities", "in_person_activities", "orgs_active", "orgs_registered", "rate_per_10k",
+                        "rate_per_1k_band", "lq")
+ALL = "_all"
+
+# `case ?` picks the metric column from a fixed list; the choice is a bound value, never SQL text.
+_AREA_METRIC_CASE = "case ? " + " ".join(f"when '{m}' then {m}::double" for m in METRICS) + " end"
+_MUNI_METRIC_CASE = "case ? " + " ".join(f"when '{m}' then {m}::double" for m in MUNICIPALITY_METRICS) + " end"
+_NAME = "case ? when 'sv' then coalesce({p}name_sv, {p}name_fi) when 'en' then coalesce({p}name_en, {p}name_fi) else {p}name_fi end"
+_LABEL = "case ? when 'sv' then coalesce({p}label_sv, {p}label_fi) when 'en' then coalesce({p}label_en, {p}label_fi) else {p}label_fi end"
+
+
+def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+    cur = con.cursor()
+    try:
+        return cur.execute(sql, params or []).df()
+    finally:
+        cur.close()
+
+
+def check_metric(metric: str, allowed=METRICS) -> str:
+    if metric not in allowed:
+        raise ValueError(f"unknown metric {metric!r}")
+    return metric
+
+
+# -- metadata --------------------------------------------------------------------------------------------------
+
+def build_info(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return _df(con, "select build_id, built_at, git_commit, is_demo, demo_seed, demo_scale, counts, warnings, "
+                    "checks, duration_s from _meta_build limit 1")
+
+
+def sources(con: duckdb.DuckDBPyConnection, *, lang: str = "fi") -> pd.DataFrame:
+    return _df(con, """
+        select source_id, title, publisher, url, licence,
+               case ? when 'sv' then attribution_sv when 'en' then attribution_en else attribution_fi end
+                   as attribution,
+               retrieved_at, rows, bytes, file, sha256
+        from _meta_sources order by source_id, file""", [lang])
+
+
+def row_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The build's own row counts (_meta_build.counts, a JSON object table -> rows)."""
+    info = build_info(con)
+    raw = info["counts"].iloc[0] if len(info) else None
+    counts = raw if isinstance(raw, dict) else json.loads(raw or "{}")
+    flat = []
+    for k, v in counts.items():
+        if isinstance(v, dict):          # nested {"stage": {"table": n}}
+            flat.extend((f"{k}.{kk}", vv) for kk, vv in v.items())
+        else:
+            flat.append((k, v))
+    return pd.DataFrame(flat, columns=["table", "rows"]).sort_values("table", ignore_index=True)
+
+
+def quarantine_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return _df(con, """
+        select source, reason_code, count(*) as rows
+        from quarantine group by source, reason_code order by source, rows desc, reason_code""")
+
+
+def quarantine_rows(con: duckdb.DuckDBPyConnection, *, source: str | None = None, reason_code: str | None = None,
+                    limit: int = 500) -> pd.DataFrame:
+    return _df(con, """
+        select source, file, record_ref, reason_code, message, raw
+        from quarantine
+        where (? is null or source = ?) and (? is null or reason_code = ?)
+        order by source, file, record_ref limit ?""", [source, source, reason_code, reason_code, limit])
+
+
+def has_table(con: duckdb.DuckDBPyConnection, *, name: str) -> bool:
+    df = _df(con, "select count(*) as n from information_schema.tables where table_name = ?", [name])
+    return bool(df["n"].iloc[0])
+
+
+# -- dimensions --------------------------------------------------------------------------------------------------
+
+def areas(con: duckdb.DuckDBPyConnection, *, lang: str = "fi") -> pd.DataFrame:
+    return _df(con, f"""
+        select code, {_NAME.format(p='')} as name, kind, population, municipality_count, similarity_group,
+               size_band, urban_share
+        from area where code <> '91' order by name""", [lang])
+
+
+def municipalities(con: duckdb.DuckDBPyConnection, *, lang: str = "fi",
+                   area_code: str | None = None) -> pd.DataFrame:
+    return _df(con, f"""
+        select code, {_NAME.format(p='')} as name, area_code, population
+        from municipality where not is_aland and (? is null or area_code = ?) order by name""",
+               [lang, area_code, area_code])
+
+
+def activity_types(con: duckdb.DuckDBPyConnection, *, lang: str = "fi") -> pd.DataFrame:
+    return _df(con, f"select code, {_LABEL.format(p='')} as label from dim_activity_type order by sort_order",
+               [lang])
+
+
+def target_groups(con: duckdb.DuckDBPyConnection, *, lang: str = "fi") -> pd.DataFrame:
+    return _df(con, f"select code, {_LABEL.format(p='')} as label from dim_target_group order by sort_order",
+               [lang])
+
+
+def geo_areas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return _df(con, "select code, geojson from geo_area order by code")
+
+
+def geo_municipalities(con: duckdb.DuckDBPyConnection, *, area_code: str | None = None,
+                       codes: tuple[str, ...] | None = None) -> pd.DataFrame:
+    return _df(con, """
+        select code, area_code, geojson from geo_municipality
+        where (? is null or area_code = ?) and (? is null or list_contains(?, code))
+        order by code""", [area_code, area_code, list(codes) if codes else None, list(codes) if codes else None])
+
+
+# -- overview ----------------------------------------------------------------------------------------------------
+
+def area_metrics(con: duckdb.DuckDBPyConnection, *, metric: str, activity_type: str = ALL,
+                 target_group: str = ALL, lang: str = "fi") -> pd.DataFrame:
+    """One row per area for the chosen type and group: `value` is the chosen metric, ranked high to low."""
+    check_metric(metric)
+    return _df(con, f"""
+        select m.area_code as code, {_NAME.format(p='a.')} as name, {_AREA_METRIC_CASE} as value,
+               m.activities, m.orgs_active, m.orgs_registered, m.population, m.band_population, m.rate_per_10k,
+               m.rate_per_1k_band, m.lq, m.municipalities_with, m.municipality_count, m.coverage_muni_share,
+               m.coverage_pop_share, m.small_number
+        from mart_area_metrics m join area a on a.code = m.area_code
+        where m.activity_type = ? and m.target_group = ?
+        order by value desc nulls last, name""", [lang, metric, activity_type, target_group])
+
+
+def country_metrics(con: duckdb.DuckDBPyConnection, *, metric: str, activity_type: str = ALL,
+                    target_group: str = ALL) -> pd.DataFrame:
+    check_metric(metric)
+    return _df(con, f"""
+        select {_AREA_METRIC_CASE} as value, activities, orgs_active, orgs_registered, population, rate_per_10k,
+               coverage_muni_share, coverage_pop_share
+        from mart_country_metrics where activity_type = ? and target_group = ?""",
+               [metric, activity_type, target_group])
+
+
+def national_reach(con: duckdb.DuckDBPyConnection, *, lang: str = "fi") -> pd.DataFrame:
+    return _df(con, f"""
+        select r.activity_type as code, {_LABEL.format(p='t.')} as label, r.activities, r.organisations
+        from mart_national_reach r join dim_activity_type t on t.code = r.activity_type
+        order by r.activities desc, t.sort_order""", [lang])
+
+
+# -- one area --------------------------------------------------------------------------------------------------
+
+def municipality_metrics(con: duckdb.DuckDBPyConnection, *, area_code: str, metric: str = "rate_per_10k",
+                         activity_type: str = ALL, target_group: str = ALL, lang: str = "fi") -> pd.DataFrame:
+    check_metric(metric, MUNICIPALITY_METRICS)
+    return _df(con, f"""
+        select m.municipality_code as code, {_NAME.format(p='mu.')} as name, {_MUNI_METRIC_CASE} as value,
+               m.activities, m.in_person_activities, m.orgs_active, m.orgs_registered, m.population,
+               m.rate_per_10k, m.small_number
+        from mart_municipality_metrics m join municipality mu on mu.code = m.municipality_code
+        where m.area_code = ? and m.activity_type = ? and m.target_group = ?
+        order by value desc nulls last, name""", [lang, metric, area_code, activity_type, target_group])
+
+
+def type_profile(con: duckdb.DuckDBPyConnection, *, area_code: str, target_group: str = ALL,
+                 lang: str = "fi") -> pd.DataFrame:
+    """Activities per 10,000 by type: the area, the country, and the areas in the same similarity group
+    (pooled: their activities over their population, the area itself left out)."""
+    return _df(con, f"""
+        with me as (select similarity_group from area where code = ?),
+        peers as (
+            select m.activity_type, sum(m.activities) * 10000.0 / nullif(sum(m.population), 0) as peer_rate,
+                   count(*) as peer_areas
+            from mart_area_metrics m join area a on a.code = m.area_code
+            where a.similarity_group = (select similarity_group from me) and m.area_code <> ?
+              and m.target_group = ?
+            group by m.activity_type)
+        select t.code, {_LABEL.format(p='t.')} as label, m.activities, m.rate_per_10k as area_rate,
+               c.rate_per_10k as country_rate, p.peer_rate, coalesce(p.peer_areas, 0) as peer_areas, m.lq,
+               m.coverage_muni_share, m.small_number
+        from dim_activity_type t
+        join mart_area_metrics m on m.activity_type = t.code and m.area_code = ? and m.target_group = ?
+        left join mart_country_metrics c on c.activity_type = t.code and c.target_group = ?
+        left join peers p on p.activity_type = t.code
+        order by t.sort_order""",
+               [area_code, area_code, target_group, lang, area_code, target_group, target_group])
+
+
+def similar_areas(con: duckdb.DuckDBPyConnection, *, area_code: str, lang: str = "fi") -> pd.DataFrame:
+    return _df(con, f"""
+        select code, {_NAME.format(p='')} as name from area
+        where similarity_group = (select similarity_group from area where code = ?) and code <> ?
+        order by name""", [lang, area_code, area_code])
+
+
+def area_organisations(con: duckdb.DuckDBPyConnection, *, area_code: str, activity_type: str = ALL,
+                       lang: str = "fi") -> pd.DataFrame:
+    """Organisations with at least one activity located in the area, with what they do there."""
+    return _df(con, f"""
+        with a as (
+            select distinct ac.activity_id, ac.org_id, ac.activity_type
+            from activity ac join activity_municipality am using (activity_id)
+            where am.area_code = ? and (? = '_all' or ac.activity_type = ?)),
+        per_org as (
+            select a.org_id, count(distinct a.activity_id) as activities,
+                   list(distinct {_LABEL.format(p='t.')} order by {_LABEL.format(p='t.')}) as types
+            from a join dim_activity_type t on t.code = a.activity_type group by a.org_id),
+        munis as (
+            select a.org_id, list(distinct {_NAME.format(p='m.')} order by {_NAME.format(p='m.')}) as municipalities
+            from a join activity_municipality am using (activity_id)
+            join municipality m on m.code = am.municipality_code
+            where am.area_code = ? group by a.org_id)
+        select o.org_id, o.name, o.business_id, p.activities, array_to_string(p.types, ', ') as types,
+               array_to_string(mu.municipalities, ', ') as municipalities
+        from per_org p join organisation o using (org_id) left join munis mu using (org_id)
+        order by p.activities desc, o.name""",
+               [area_code, activity_type, activity_type, lang, lang, lang, lang, area_code])
+
+
+def area_activities(con: duckdb.DuckDBPyConnection, *, area_code: str, activity_type: str = ALL,
+                    lang: str = "fi", limit: int = 2000) -> pd.DataFrame:
+    return _df(con, f"""
+        select ac.activity_id, o.name as organisation,
+               case ? when 'sv' then coalesce(ac.name_sv, ac.name_fi) when 'en' then coalesce(ac.name_en, ac.name_fi)
+                      else coalesce(ac.name_fi, ac.name_sv, ac.name_en) end as activity,
+               {_LABEL.format(p='t.')} as activity_type, ac.mode,
+               array_to_string(list(distinct {_NAME.format(p='m.')} order by {_NAME.format(p='m.')}), ', ')
+                   as municipalities,
+               ac.url
+        from activity ac join activity_municipality am using (activity_id)
+        join municipality m on m.code = am.municipality_code
+        join organisation o on o.org_id = ac.org_id
+        join dim_activity_type t on t.code = ac.activity_type
+        where am.area_code = ? and (? = '_all' or ac.activity_type = ?)
+        group by all order by organisation, activity limit ?""",
+               [lang, lang, lang, lang, area_code, activity_type, activity_type, limit])
+
+
+def grants_by_year(con: duckdb.DuckDBPyConnection, *, area_code: str) -> pd.DataFrame:
+    return _df(con, """
+        select year, grants, organisations, requested, granted from mart_grants_area_year
+        where area_code = ? order by year""", [area_code])
+
+
+# -- gaps --------------------------------------------------------------------------------------------------------
+
+def white_spots(con: duckdb.DuckDBPyConnection, *, activity_type: str, area_code: str | None = None,
+                lang: str = "fi") -> pd.DataFrame:
+    """Municipalities with no in-person activity of the type, largest population first."""
+    return _df(con, f"""
+        select w.municipality_code as code, {_NAME.format(p='m.')} as name, w.area_code,
+               {_NAME.format(p='a.')} as area_name, w.population, {_NAME.format(p='n.')} as nearest_name,
+               w.nearest_municipality_code as nearest_code, w.distance_km
+        from mart_white_spot w join municipality m on m.code = w.municipality_code
+        join area a on a.code = w.area_code
+        left join municipality n on n.code = w.nearest_municipality_code
+        where w.activity_type = ? and (? is null or w.area_code = ?)
+        order by w.population desc, name""",
+               [lang, lang, lang, activity_type, area_code, area_code])
+
+
+def white_spot_summary(con: duckdb.DuckDBPyConnection, *, area_code: str | None = None,
+                       lang: str = "fi") -> pd.DataFrame:
+    """Per activity type: how many municipalities lack it, and how many people live in them."""
+    return _df(con, f"""
+        select t.code, {_LABEL.format(p='t.')} as label, count(w.municipality_code) as municipalities,
+               coalesce(sum(w.population), 0) as population, avg(w.distance_km) as mean_distance_km
+        from dim_activity_type t
+        left join mart_white_spot w on w.activity_type = t.code and (? is null or w.area_code = ?)
+        group by t.code, label, t.sort_order order by t.sort_order""", [lang, area_code, area_code])
+
+
+def municipality_status(con: duckdb.DuckDBPyConnection, *, activity_type: str, area_code: str | None = None,
+                        lang: str = "fi") -> pd.DataFrame:
+    """Every mainland municipality with has (1) / lacks (0) an in-person activity of the type (for the map)."""
+    return _df(con, f"""
+        select m.code, {_NAME.format(p='m.')} as name, m.population,
+               case when w.municipality_code is null then 1 else 0 end as has_type
+        from municipality m
+        left join mart_white_spot w on w.municipality_code = m.code and w.activity_type = ?
+        where not m.is_aland and (? is null or m.area_code = ?)
+        order by m.code""", [lang, activity_type, area_code, area_code])
+
+
+def need_supply(con: duckdb.DuckDBPyConnection, *, lang: str = "fi") -> pd.DataFrame:
+    """High need / low supply first, then by gap score."""
+    return _df(con, f"""
+        select n.area_code as code, {_NAME.format(p='a.')} as name, n.need_coefficient, n.need_year,
+               n.deprivation_index, n.deprivation_period, n.unemployment, n.unemployment_period,
+               n.supply_rate_per_10k, n.need_rank, n.supply_rank, n.gap_score, n.quadrant
+        from mart_need_supply n join area a on a.code = n.area_code
+        order by case n.quadrant when 'high_need_low_supply' then 0 when 'high_need_high_supply' then 1
+                                 when 'low_need_low_supply' then 2 else 3 end,
+                 n.gap_score desc nulls last, name""", [lang])
+
+
+def data_gaps(con: duckdb.DuckDBPyConnection, *, area_code: str | None = None, lang: str = "fi") -> pd.DataFrame:
+    return _df(con, f"""
+        select g.org_id, g.name, g.business_id, g.area_code, {_NAME.format(p='a.')} as area_name, g.known_from,
+               g.granted_total
+        from mart_data_gap g left join area a on a.code = g.area_code
+        where (? is null or g.area_code = ?)
+        order by g.granted_total desc nulls last, g.name""", [lang, area_code, area_code])
+
+
+# -- organisations ----------------------------------------------------------------------------------------------
+
+def organisation_index(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return _df(con, "select org_id, name, business_id from mart_org_visibility order by name")
+
+
+def organisation_list(con: duckdb.DuckDBPyConnection, *, area_code: str | None = None,
+                      source: str | None = None, lang: str = "fi", limit: int = 5000) -> pd.DataFrame:
+    return _df(con, f"""
+        select v.org_id, v.name, v.business_id, {_NAME.format(p='a.')} as home_area, v.activities,
+               v.municipalities, v.areas, array_to_string(v.sources, ', ') as sources,
+               ((case when v.business_id_valid then 1 else 0 end) + (case when v.types_classified >= 1 then 1 else 0 end)
+                + (case when v.location_known then 1 else 0 end) + (case when v.languages_known then 1 else 0 end)
+                + (case when v.target_groups_known then 1 else 0 end)
+                + (case when v.updated_within_12m then 1 else 0 end)) / 6.0 as completeness
+        from mart_org_visibility v left join area a on a.code = v.home_area_code
+        where (? is null or v.home_area_code = ?
+               or exists (select 1 from activity ac join activity_municipality am using (activity_id)
+                          where ac.org_id = v.org_id and am.area_code = ?))
+          and (? is null or list_contains(v.sources, ?))
+        order by v.name limit ?""", [lang, area_code, area_code, area_code, source, source, limit])
+
+
+def organisation_detail(con: duckdb.DuckDBPyConnection, *, org_id: str, lang: str = "fi") -> pd.DataFrame:
+    return _df(con, f"""
+        select v.*, {_NAME.format(p='a.')} as home_area, o.website, o.company_form, o.updated_at
+        from mart_org_visibility v left join area a on a.code = v.home_area_code
+        left join organisation o on o.org_id = v.org_id
+        where v.org_id = ?""", [lang, org_id])
+
+
+def organisation_sources(con: duckdb.DuckDBPyConnection, *, org_id: str) -> pd.DataFrame:
+    return _df(con, """
+        select source, count(*) as records from organisation_source where org_id = ?
+        group by source order by source""", [org_id])
+
+
+def organisation_activities(con: duckdb.DuckDBPyConnection, *, org_id: str, lang: str = "fi") -> pd.DataFrame:
+    return _df(con, f"""
+        select ac.activity_id,
+               case ? when 'sv' then coalesce(ac.name_sv, ac.name_fi) when 'en' then coalesce(ac.name_en, ac.name_fi)
+                      else coalesce(ac.name_fi, ac.name_sv, ac.name_en) end as activity,
+               {_LABEL.format(p='t.')} as activity_type, ac.mode, ac.is_national,
+               coalesce(array_to_string(list(distinct {_NAME.format(p='m.')} order by {_NAME.format(p='m.')}), ', '), '')
+                   as municipalities,
+               array_to_string(ac.languages, ', ') as languages, ac.updated_at, ac.source
+        from activity ac join dim_activity_type t on t.code = ac.activity_type
+        left join activity_municipality am using (activity_id)
+        left join municipality m on m.code = am.municipality_code
+        where ac.org_id = ?
+        group by all order by activity_type, activity""", [lang, lang, lang, lang, org_id])
+
+
+def organisation_types(con: duckdb.DuckDBPyConnection, *, org_id: str, lang: str = "fi") -> pd.DataFrame:
+    return _df(con, f"""
+        select t.code, {_LABEL.format(p='t.')} as label, count(*) as activities
+        from activity ac join dim_activity_type t on t.code = ac.activity_type
+        where ac.org_id = ? group by t.code, label, t.sort_order order by activities desc, t.sort_order""",
+               [lang, org_id])
+
+
+def organisation_municipalities(con: duckdb.DuckDBPyConnection, *, org_id: str, lang: str = "fi") -> pd.DataFrame:
+    return _df(con, f"""
+        select am.municipality_code as code, {_NAME.format(p='m.')} as name, am.area_code,
+               count(distinct am.activity_id) as activities
+        from activity ac join activity_municipality am using (activity_id)
+        join municipality m on m.code = am.municipality_code
+        where ac.org_id = ? group by all order by activities desc, name""", [lang, org_id])
+
+
+def rank_organisations(index: pd.DataFrame, query: str, *, limit: int = 20, score_cutoff: float = 60) -> pd.DataFrame:
+    """Typo-tolerant search over `organisation_index`: a business id (with or without the dash) matches exactly,
+    otherwise names are ranked with rapidfuzz (WRatio on lower-cased names)."""
+    from rapidfuzz import fuzz, process, utils
+
+    q = (query or "").strip()
+    if not q or index.empty:
+        return _with_display(index.head(0).assign(score=pd.Series(dtype=float)))
+    digits = q.replace("-", "").replace(" ", "")
+    if digits.isdigit() and len(digits) >= 7:
+        bid = index["business_id"].fillna("").str.replace("-", "", regex=False)
+        hit = index[bid.str.startswith(digits)]
+        return _with_display(hit.assign(score=100.0).head(limit).reset_index(drop=True))
+    names = index["name"].fillna("").tolist()
+    matches = process.extract(q, names, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit,
+                              score_cutoff=score_cutoff)
+    rows = [i for _, _, i in matches]
+    out = index.iloc[rows].copy()
+    out["score"] = [s for _, s, _ in matches]
+    return _with_display(out.reset_index(drop=True))
+
+
+def _with_display(df: pd.DataFrame) -> pd.DataFrame:
+    """`display`: the name with the business id in brackets, for pickers."""
+    bid = df["business_id"].fillna("")
+    return df.assign(display=df["name"].fillna("") + bid.map(lambda b: f" ({b})" if b else ""))
+
+
+# -- activity types ------------------------------------------------------------------------------------------------
+
+def type_matrix(con: duckdb.DuckDBPyConnection, *, metric: str, target_group: str = ALL,
+                lang: str = "fi") -> pd.DataFrame:
+    """Long form area x activity type for the heatmap: code, name, type, type_label, value, small_number."""
+    check_metric(metric, MATRIX_METRICS)
+    return _df(con, f"""
+        select m.area_code as code, {_NAME.format(p='a.')} as name, m.activity_type as type,
+               {_LABEL.format(p='t.')} as type_label, {_AREA_METRIC_CASE} as value, m.small_number, t.sort_order
+        from mart_area_metrics m join area a on a.code = m.area_code
+        join dim_activity_type t on t.code = m.activity_type
+        where m.target_group = ?
+        order by name, t.sort_order""", [lang, lang, metric, target_group])
+
+
+def target_group_breakdown(con: duckdb.DuckDBPyConnection, *, activity_type: str = ALL,
+                           area_code: str | None = None, lang: str = "fi") -> pd.DataFrame:
+    """Per target group: activities and the rate per 1,000 in its age band, for one area or the country."""
+    return _df(con, f"""
+        with src as (
+            select target_group, activities, rate_per_10k, rate_per_1k_band, band_population, small_number
+            from mart_area_metrics where ? is not null and area_code = ? and activity_type = ?
+            union all
+            select target_group, activities, rate_per_10k, rate_per_1k_band, band_population, small_number
+            from mart_country_metrics where ? is null and activity_type = ?)
+        select g.code, {_LABEL.format(p='g.')} as label, s.activities, s.rate_per_10k, s.rate_per_1k_band,
+               s.band_population, s.small_number
+        from dim_target_group g join src s on s.target_group = g.code
+        order by s.activities desc, g.sort_order""",
+               [area_code, area_code, activity_type, area_code, activity_type, lang])
+
+
+def organisation_map(con: duckdb.DuckDBPyConnection, *, org_id: str, lang: str = "fi") -> pd.DataFrame:
+    """Every municipality of the areas where the organisation is visible, with its activity count there (0 = none),
+    so its map shows where it is and is not present in those areas."""
+    return _df(con, f"""
+        with mine as (
+            select am.municipality_code, count(distinct am.activity_id) as activities
+            from activity ac join activity_municipality am using (activity_id)
+            where ac.org_id = ? group by 1),
+        areas as (select distinct m.area_code from mine join municipality m on m.code = mine.municipality_code)
+        select m.code, {_NAME.format(p='m.')} as name, m.area_code, coalesce(mine.activities, 0) as value,
+               false as small_number
+        from municipality m join areas using (area_code)
+        left join mine on mine.municipality_code = m.code
+        where not m.is_aland order by m.code""", [org_id, lang])

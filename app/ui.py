@@ -1,0 +1,299 @@
+"""Shared render helpers for the pages: language, URL state, banner, source line, tables and charts with downloads.
+
+Every selector goes through `select_param`, which reads its first value from the URL (st.query_params) and
+writes the current choice back, so any view can be shared as a link. Widget keys are prefixed `jk_`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from typing import Any, Callable, Sequence
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from app import cached, db
+from app.i18n import DEFAULT_LANG, LANG_NAMES, LANGS, fmt_date, fmt_number, fmt_percent, separators, t
+
+PLOTLY_CONFIG = {"topojsonURL": "/app/static/topojson/", "displaylogo": False, "responsive": True,
+                 "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"]}
+LANG_KEY = "jk_lang"
+
+
+# -- language and URL state ---------------------------------------------------------------------------------------
+
+def current_lang() -> str:
+    v = st.session_state.get(LANG_KEY) or st.query_params.get("lang")
+    return v if v in LANGS else DEFAULT_LANG
+
+
+def language_switch() -> str:
+    """The one language switch (sidebar). Kept in session state so it survives page changes, and in the URL."""
+    qp = st.query_params.get("lang")
+    start = st.session_state.get(LANG_KEY) or (qp if qp in LANGS else DEFAULT_LANG)
+    lang = st.sidebar.selectbox("Kieli · Språk · Language", LANGS, index=LANGS.index(start),
+                                format_func=LANG_NAMES.get, key=LANG_KEY)
+    st.query_params["lang"] = lang
+    return lang
+
+
+def select_param(param: str, label: str, options: Sequence[Any], *, format_func: Callable[[Any], str] = str,
+                 default: Any = None, widget: str = "selectbox", container: Any = None, help: str | None = None,
+                 horizontal: bool = True) -> Any:
+    """A selector whose value lives in the URL as `param` (shared links reopen the same view)."""
+    options = list(options)
+    if not options:
+        return None
+    key = f"jk_{param}"
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]          # the options changed (e.g. another area): start again
+    qp = st.query_params.get(param)
+    if key in st.session_state:
+        start = st.session_state[key]
+    elif qp is not None and qp in [str(o) for o in options]:
+        start = options[[str(o) for o in options].index(qp)]
+    else:
+        start = default if default in options else options[0]
+    box = container or st
+    if widget == "radio":
+        value = box.radio(label, options, index=options.index(start), format_func=format_func, key=key,
+                          help=help, horizontal=horizontal)
+    else:
+        value = box.selectbox(label, options, index=options.index(start), format_func=format_func, key=key,
+                              help=help)
+    st.query_params[param] = str(value)
+    return value
+
+
+def text_param(param: str, label: str, *, placeholder: str = "", container: Any = None,
+               help: str | None = None) -> str:
+    key = f"jk_{param}"
+    start = st.session_state.get(key, st.query_params.get(param, ""))
+    box = container or st
+    value = box.text_input(label, value=start, placeholder=placeholder, key=key, help=help)
+    if value:
+        st.query_params[param] = value
+    elif param in st.query_params:
+        del st.query_params[param]
+    return value
+
+
+# -- warehouse guard, header, banner, sources ---------------------------------------------------------------------
+
+def require_warehouse(lang: str) -> bool:
+    """False (after a friendly message) when there is no warehouse to read."""
+    if db.warehouse_exists():
+        return True
+    st.error(t("app.no_warehouse.title", lang), icon=":material/database_off:")
+    st.markdown(t("app.no_warehouse.body", lang, path=str(db.warehouse_path())))
+    st.code("python -m etl all", language="bash")
+    return False
+
+
+def show_db_error(lang: str, err: Exception) -> None:
+    st.error(t("app.db_error.title", lang), icon=":material/error:")
+    st.markdown(t("app.db_error.body", lang))
+    st.code("python -m etl all", language="bash")
+    with st.expander(t("app.db_error.details", lang)):
+        st.text(f"{type(err).__name__}: {err}")
+
+
+def build_row() -> dict[str, Any]:
+    info = cached.build_info()
+    return info.iloc[0].to_dict() if len(info) else {}
+
+
+def is_demo() -> bool:
+    return bool(build_row().get("is_demo", False))
+
+
+def demo_banner(lang: str) -> None:
+    if is_demo():
+        st.warning(t("app.demo_banner", lang), icon=":material/science:")
+
+
+def page_header(lang: str, key: str) -> None:
+    """Demo banner (every page, when the build is demo), title and intro."""
+    demo_banner(lang)
+    st.title(t(f"page.{key}.title", lang))
+    intro = t(f"page.{key}.intro", lang)
+    if intro != f"page.{key}.intro":
+        st.markdown(intro)
+
+
+def source_text(lang: str, source_ids: Sequence[str] | None = None) -> str:
+    src = cached.sources(lang=lang)
+    if source_ids:
+        src = src[src["source_id"].isin(list(source_ids))]
+    attributions = [a for a in dict.fromkeys(src["attribution"].dropna().tolist()) if a]
+    b = build_row()
+    parts = [t("source.label", lang) + ": " + ("; ".join(attributions) if attributions else "Järjestökartta")]
+    if len(src) and src["retrieved_at"].notna().any():
+        parts.append(t("source.retrieved", lang, date=fmt_date(src["retrieved_at"].max(), lang)))
+    if b.get("built_at") is not None:
+        parts.append(t("source.built", lang, date=fmt_date(b.get("built_at"), lang), build=b.get("build_id", "")))
+    if b.get("is_demo"):
+        parts.append(t("source.demo", lang))
+    return " · ".join(parts)
+
+
+def source_line(lang: str, source_ids: Sequence[str] | None = None, definition_key: str | None = None) -> None:
+    text = source_text(lang, source_ids)
+    if definition_key:
+        text = t(definition_key, lang) + "  \n" + text
+    st.caption(text)
+
+
+# -- numbers and tables --------------------------------------------------------------------------------------------
+
+def fmt(value: Any, kind: str, lang: str) -> str:
+    """Display one value: kind is int, dec1, dec2, dec3, pct, eur, date, datetime, bool, flag or text."""
+    if kind == "text":
+        return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    if kind == "int":
+        return fmt_number(value, lang, 0)
+    if kind.startswith("dec"):
+        return fmt_number(value, lang, int(kind[3:]))
+    if kind == "pct":
+        return fmt_percent(value, lang, 0)
+    if kind == "eur":
+        return fmt_number(value, lang, 0) + " €"
+    if kind in ("date", "datetime"):
+        return fmt_date(value, lang, with_time=kind == "datetime")
+    if kind == "bool":
+        return t("common.yes", lang) if bool(value) and not pd.isna(value) else t("common.no", lang)
+    if kind == "flag":
+        return "⚠ " + t("common.uncertain", lang) if bool(value) and not pd.isna(value) else ""
+    return str(value)
+
+
+def metric_kind(kind: str, decimals: int) -> str:
+    """queries.METRICS entry -> fmt kind."""
+    if kind == "share":
+        return "pct"
+    if kind == "count":
+        return "int"
+    return f"dec{decimals}"
+
+
+def labelled_frame(df: pd.DataFrame, columns: Sequence[tuple[str, str, str]], lang: str = DEFAULT_LANG
+                   ) -> pd.DataFrame:
+    """Keep and rename the listed columns: [(column, header label, kind)]. Kind "label:<prefix>" turns codes
+    into their translated labels (t(prefix + code)), so neither the screen nor an export shows a code."""
+    seen: set[str] = set()
+    kept = []
+    for c, label, kind in columns:        # the chosen metric may also be a fixed column: show it once
+        if c in df.columns and label not in seen:
+            seen.add(label)
+            kept.append((c, label, kind))
+    columns = kept
+    cols = [c for c, _, _ in columns]
+    out = df[cols].copy()
+    for c, _, kind in columns:
+        if c in out.columns and kind.startswith("label:"):
+            prefix = kind.split(":", 1)[1]
+            out[c] = [t(prefix + str(v), lang) if v is not None and not pd.isna(v) else "" for v in out[c]]
+        elif c in out.columns and kind.startswith("labels:"):
+            prefix = kind.split(":", 1)[1]
+            out[c] = [", ".join(t(prefix + x.strip(), lang) for x in (v if isinstance(v, (list, tuple)) else
+                                                                    str(v or "").split(",")) if str(x).strip())
+                      for v in out[c]]
+    out.columns = [label for c, label, _ in columns if c in df.columns]
+    return out
+
+
+def _export_meta(name: str, lang: str, title: str | None, subtitle: str = "",
+                 definitions: Sequence[tuple[str, str]] = ()) -> Any | None:
+    """An app.exports.ExportMeta for one chart or table (fields filled by name, so the class may grow)."""
+    exports = _exports()
+    meta_cls = getattr(exports, "ExportMeta", None) if exports else None
+    if meta_cls is None:
+        return None
+    b = build_row()
+    built = b.get("built_at")
+    src = cached.sources(lang=lang)
+    values = {"title": title or name, "subtitle": subtitle, "lang": lang, "source_line": source_text(lang),
+              "build_id": str(b.get("build_id", "")),
+              "built_at": pd.Timestamp(built).isoformat() if built is not None and not pd.isna(built) else "",
+              "is_demo": bool(b.get("is_demo", False)), "definitions": list(definitions),
+              "sources": src.to_dict("records")}
+    try:
+        if dataclasses.is_dataclass(meta_cls):
+            names = {f.name for f in dataclasses.fields(meta_cls)}
+            return meta_cls(**{k: v for k, v in values.items() if k in names})
+        return meta_cls(**values)
+    except TypeError:
+        return None
+
+
+def _exports():
+    try:
+        return importlib.import_module("app.exports")
+    except ImportError:
+        return None
+
+
+def table_with_downloads(df: pd.DataFrame, name: str, lang: str, columns: Sequence[tuple[str, str, str]],
+                         *, title: str | None = None, subtitle: str = "", height: int | None = None,
+                         key: str | None = None, meta: Any = None) -> pd.DataFrame:
+    """A table with labelled headers and language-correct number formats (values stay numeric, so sorting works),
+    plus CSV/XLSX downloads when app/exports.py is available. Returns the labelled frame."""
+    table = labelled_frame(df, columns, lang)
+    kinds = {label: ("text" if kind.startswith(("label:", "labels:")) else kind) for c, label, kind in columns
+             if c in df.columns}
+    styler = table.style.format({label: (lambda v, k=kind: fmt(v, k, lang)) for label, kind in kinds.items()})
+    styler = styler.hide(axis="index")
+    st.dataframe(styler, hide_index=True, width="stretch", height=height or "auto", key=key)
+    exports = _exports()
+    if exports is not None:
+        meta = meta or _export_meta(name, lang, title, subtitle)
+        c1, c2, _ = st.columns([1, 1, 4])
+        if hasattr(exports, "to_csv_bytes"):
+            c1.download_button(t("download.csv", lang), data=lambda: exports.to_csv_bytes(table, meta),
+                               file_name=f"{name}.csv", mime="text/csv", on_click="ignore",
+                               key=f"jk_dl_csv_{name}", icon=":material/download:")
+        if hasattr(exports, "to_xlsx_bytes"):
+            c2.download_button(t("download.xlsx", lang), data=lambda: exports.to_xlsx_bytes(table, meta),
+                               file_name=f"{name}.xlsx", on_click="ignore", key=f"jk_dl_xlsx_{name}",
+                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                               icon=":material/download:")
+    return table
+
+
+def chart_with_downloads(fig: Any, name: str, lang: str, *, meta: Any = None, title: str | None = None,
+                         subtitle: str = "", source_ids: Sequence[str] | None = None,
+                         definition_key: str | None = None) -> None:
+    """The chart, its source line with date, and PNG/SVG downloads (generated only on click)."""
+    st.plotly_chart(fig, config=PLOTLY_CONFIG, width="stretch", key=f"jk_chart_{name}")
+    source_line(lang, source_ids, definition_key)
+    exports = _exports()
+    if exports is None:
+        return
+    definitions = [(title or name, t(definition_key, lang))] if definition_key else []
+    meta = meta or _export_meta(name, lang, title, subtitle, definitions)
+    c1, c2, _ = st.columns([1, 1, 4])
+    if hasattr(exports, "figure_to_png"):
+        c1.download_button(t("download.png", lang), data=lambda: exports.figure_to_png(fig, meta),
+                           file_name=f"{name}.png", mime="image/png", on_click="ignore",
+                           key=f"jk_dl_png_{name}", icon=":material/image:")
+    if hasattr(exports, "figure_to_svg"):
+        c2.download_button(t("download.svg", lang), data=lambda: exports.figure_to_svg(fig, meta),
+                           file_name=f"{name}.svg", mime="image/svg+xml", on_click="ignore",
+                           key=f"jk_dl_svg_{name}", icon=":material/image:")
+
+
+def seps(lang: str) -> str:
+    return separators(lang)
+
+
+def footer(lang: str) -> None:
+    st.sidebar.caption(t("app.footer", lang))
+
+
+def guarded(lang: str, body: Callable[[], None]) -> None:
+    """Run a page body; a warehouse that lacks a table (old or partial build) gives a message, not a traceback."""
+    try:
+        body()
+    except duckdb.Error as err:
+        show_db_error(lang, err)

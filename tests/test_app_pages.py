@@ -1,0 +1,351 @@
+"""AppTest for every dashboard page and language: the figures and tables show the mart values for the chosen
+options, the URL query parameters round-trip, the demo banner follows _meta_build.is_demo, labels follow the
+language, and a missing warehouse gives a message instead of a traceback.
+
+The expected values are read straight from the warehouse with DuckDB, never through app/."""
+from __future__ import annotations
+
+import json
+import shutil
+import math
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "dashboard.py")
+PAGES = {
+    "overview": "pages/1_yleiskuva.py",
+    "profile": "pages/2_aluekortti.py",
+    "types": "pages/3_toimintamuodot.py",
+    "gaps": "pages/4_katvealueet.py",
+    "orgs": "pages/5_jarjestot.py",
+    "data": "pages/6_tiedot.py",
+}
+LANGS = ("fi", "sv", "en")
+
+
+def non_demo_copy(db: Path, target: Path) -> Path:
+    """A copy of a warehouse with _meta_build.is_demo = false (for the banner test)."""
+    shutil.copyfile(db, target)
+    con = duckdb.connect(str(target))
+    con.execute("update _meta_build set is_demo = false")
+    con.close()
+    return target
+
+
+@pytest.fixture(scope="session")
+def warehouse(demo_warehouse) -> Path:
+    return demo_warehouse
+
+
+@pytest.fixture()
+def db(warehouse, monkeypatch):
+    monkeypatch.setenv("JARJESTOKARTTA_DB", str(warehouse))
+    con = duckdb.connect(str(warehouse), read_only=True)
+    yield con
+    con.close()
+
+
+def rows(con, sql, params=()):
+    return con.execute(sql, list(params)).fetchall()
+
+
+def run_page(page: str, **params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    for k, v in params.items():
+        at.query_params[k] = v
+    if page != "overview":
+        at.switch_page(PAGES[page])
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def chart(at: AppTest, i: int = 0) -> dict:
+    return json.loads(at.get("plotly_chart")[i].proto.spec)
+
+
+def close(a, b, tol=1e-9) -> bool:
+    if a is None or (isinstance(a, float) and math.isnan(a)):
+        return b is None or (isinstance(b, float) and math.isnan(b))
+    return b is not None and abs(float(a) - float(b)) <= tol * max(1.0, abs(float(b)))
+
+
+def qp(at: AppTest) -> dict:
+    return {k: at.query_params[k] for k in at.query_params}
+
+
+# -- every page, every language --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_runs_in_every_language(db, page, lang):
+    at = run_page(page, lang=lang)
+    assert at.title, "every page has a title"
+    assert qp(at)["lang"] == lang
+    assert len(at.warning) >= 1 and "demo" in at.warning[0].value.lower()   # the fixture warehouses are demo builds
+
+
+def test_titles_and_labels_change_with_language(db):
+    titles = {lang: run_page("overview", lang=lang).title[0].value for lang in LANGS}
+    assert len(set(titles.values())) == 3
+    labels = {lang: run_page("overview", lang=lang).selectbox(key="jk_metric").label for lang in LANGS}
+    assert len(set(labels.values())) == 3
+    # activity-type labels come from dim_activity_type in the chosen language
+    code, fi, sv, en = rows(db, "select code, label_fi, label_sv, label_en from dim_activity_type "
+                                "order by sort_order limit 1")[0]
+    for lang, expected in (("fi", fi), ("sv", sv), ("en", en)):
+        box = run_page("overview", lang=lang, type=code).selectbox(key="jk_type")
+        assert box.value == code
+        assert expected in box.options
+
+
+def test_language_switch_changes_labels(db):
+    at = run_page("overview")
+    assert qp(at)["lang"] == "fi"
+    fi_title = at.title[0].value
+    at.selectbox(key="jk_lang").select("sv").run()
+    assert not at.exception
+    assert qp(at)["lang"] == "sv"
+    assert at.title[0].value == run_page("overview", lang="sv").title[0].value != fi_title
+    # the choice survives a page change (kept in session state, written back to the URL)
+    at.switch_page(PAGES["gaps"]).run()
+    assert qp(at)["lang"] == "sv" and at.title[0].value == run_page("gaps", lang="sv").title[0].value
+
+
+# -- overview -----------------------------------------------------------------------------------------------------------
+
+def test_overview_map_ranking_and_table_equal_mart(db):
+    atype = rows(db, "select code from dim_activity_type order by sort_order limit 1 offset 1")[0][0]
+    at = run_page("overview", lang="sv", metric="lq", type=atype, group="_all")
+    expected = dict(rows(db, "select area_code, lq from mart_area_metrics where activity_type = ? "
+                             "and target_group = '_all'", [atype]))
+    codes = {c for (c,) in rows(db, "select code from area where code <> '91'")}
+    assert len(codes) == 22
+    trace = chart(at, 0)["data"][0]
+    assert trace["type"] == "choropleth"
+    assert set(trace["locations"]) == codes and len(trace["locations"]) == 22
+    for code, z in zip(trace["locations"], trace["z"]):
+        assert close(z, expected[code]), code
+    # ranking: same values, one bar per area
+    bar = chart(at, 1)["data"][0]
+    assert bar["type"] == "bar" and len(bar["x"]) == 22
+    assert sorted(round(x, 9) for x in bar["x"] if x is not None) == \
+        sorted(round(v, 9) for v in expected.values() if v is not None)
+    # the table: second column is the metric, in the mart's values
+    names = dict(rows(db, "select code, name_sv from area"))
+    table = at.dataframe[0].value
+    assert len(table) == 22
+    got = dict(zip(table.iloc[:, 0], table.iloc[:, 1]))
+    for code, v in expected.items():
+        assert close(got[names[code]], v)
+    assert qp(at) == {"lang": "sv", "metric": "lq", "type": atype, "group": "_all"}
+
+
+def test_overview_selectbox_changes_url_and_values(db):
+    at = run_page("overview")
+    assert qp(at)["metric"] == "rate_per_10k"
+    at.selectbox(key="jk_metric").select("activities").run()
+    group = rows(db, "select code from dim_target_group order by sort_order limit 1")[0][0]
+    at.selectbox(key="jk_group").select(group).run()
+    assert qp(at)["metric"] == "activities" and qp(at)["group"] == group
+    expected = dict(rows(db, "select area_code, activities from mart_area_metrics where activity_type = '_all' "
+                             "and target_group = ?", [group]))
+    trace = chart(at, 0)["data"][0]
+    assert {c: z for c, z in zip(trace["locations"], trace["z"])} == {c: float(v) for c, v in expected.items()}
+
+
+def test_overview_map_is_offline_and_small(db):
+    at = run_page("overview")
+    el = at.get("plotly_chart")[0].proto
+    spec = json.loads(el.spec)
+    assert spec["layout"]["geo"]["visible"] is False
+    assert spec["layout"]["geo"]["fitbounds"] == "locations"
+    assert spec["layout"]["height"] >= 650
+    config = json.loads(el.config)
+    assert config["topojsonURL"] == "/app/static/topojson/"
+    assert len(el.spec.encode()) < 300_000
+    assert (ROOT / "static" / "topojson" / "world_110m.json").is_file()
+
+
+def test_number_separators_follow_language(db):
+    assert chart(run_page("overview", lang="fi"))["layout"]["separators"] == ",\u00a0"
+    assert chart(run_page("overview", lang="en"))["layout"]["separators"] == ".,"
+
+
+# -- county profile -----------------------------------------------------------------------------------------------------
+
+def test_profile_municipality_map_equals_mart(db):
+    area = rows(db, "select code from area where code <> '91' and municipality_count > 2 order by code limit 1")[0][0]
+    at = run_page("profile", lang="en", area=area, metric="activities")
+    assert qp(at)["area"] == area and qp(at)["metric"] == "activities"
+    expected = dict(rows(db, "select municipality_code, activities from mart_municipality_metrics "
+                             "where area_code = ? and activity_type = '_all' and target_group = '_all'", [area]))
+    geo = {c for (c,) in rows(db, "select code from geo_municipality where area_code = ?", [area])}
+    trace = chart(at, 0)["data"][0]
+    assert set(trace["locations"]) == set(expected) <= geo | set(expected)
+    assert {c: z for c, z in zip(trace["locations"], trace["z"])} == {c: float(v) for c, v in expected.items()}
+    # the municipality table next to the map
+    table = at.dataframe[0].value
+    assert sorted(table.iloc[:, 1].astype(float)) == sorted(float(v) for v in expected.values())
+    # activity-type profile: the area's series equals the mart's rate per 10,000
+    prof = dict(rows(db, "select activity_type, rate_per_10k from mart_area_metrics where area_code = ? "
+                         "and target_group = '_all' and activity_type <> '_all'", [area]))
+    bars = chart(at, 1)["data"]
+    assert len(bars) == 3
+    assert sorted(round(x, 9) for x in bars[0]["x"]) == sorted(round(v, 9) for v in prof.values())
+    name = rows(db, "select name_en from area where code = ?", [area])[0][0]
+    assert any(h.value == name for h in at.header)
+
+
+def test_profile_area_change_updates_url(db):
+    codes = [c for (c,) in rows(db, "select code from area where code <> '91' order by code")]
+    at = run_page("profile", area=codes[0])
+    at.selectbox(key="jk_area").select(codes[-1]).run()
+    assert qp(at)["area"] == codes[-1]
+    geo = {c for (c,) in rows(db, "select code from geo_municipality where area_code = ?", [codes[-1]])}
+    assert set(chart(at, 0)["data"][0]["locations"]) == geo
+
+
+# -- activity types -----------------------------------------------------------------------------------------------------
+
+def test_types_heatmap_equals_mart(db):
+    at = run_page("types", lang="fi", metric="coverage_muni_share", group="_all")
+    hm = chart(at, 0)["data"][0]
+    assert hm["type"] == "heatmap"
+    labels = dict(rows(db, "select label_fi, code from dim_activity_type"))
+    names = dict(rows(db, "select name_fi, code from area"))
+    expected = {(a, t): v for a, t, v in rows(db, "select area_code, activity_type, coverage_muni_share "
+                                                  "from mart_area_metrics where target_group = '_all' "
+                                                  "and activity_type <> '_all'")}
+    assert len(hm["y"]) == 22 and len(hm["x"]) == len(labels)
+    for yi, area_name in enumerate(hm["y"]):
+        for xi, type_label in enumerate(hm["x"]):
+            assert close(hm["z"][yi][xi], expected[(names[area_name], labels[type_label])])
+    assert qp(at)["metric"] == "coverage_muni_share"
+
+
+# -- gaps ---------------------------------------------------------------------------------------------------------------
+
+def test_gaps_white_spots_equal_mart(db):
+    atype = rows(db, "select activity_type from mart_white_spot group by 1 order by count(*) desc limit 1")[0][0]
+    at = run_page("gaps", lang="sv", view="white", type=atype, area="_all")
+    assert qp(at)["view"] == "white" and qp(at)["type"] == atype
+    expected = rows(db, "select municipality_code, population, distance_km from mart_white_spot "
+                        "where activity_type = ?", [atype])
+    table = at.dataframe[0].value
+    assert len(table) == len(expected)
+    assert sorted(table.iloc[:, 2].astype(float)) == sorted(float(p) for _, p, _ in expected)
+    trace = chart(at, 0)["data"][0]
+    lacking = {c for c, z in zip(trace["locations"], trace["z"]) if z == 0}
+    assert lacking == {c for c, _, _ in expected}
+    mainland = rows(db, "select count(*) from municipality where not is_aland")[0][0]
+    assert len(trace["locations"]) == mainland
+
+
+def test_gaps_need_supply_high_need_low_supply_first(db):
+    at = run_page("gaps", lang="en", view="need", need="need_coefficient")
+    expected = rows(db, "select area_code, quadrant from mart_need_supply")
+    points = sum(len(tr["x"]) for tr in chart(at, 0)["data"] if tr["type"] == "scatter")
+    assert points == len(expected)
+    table = at.dataframe[0].value
+    assert len(table) == len(expected)
+    q = table.iloc[:, 1].tolist()
+    if "High need, low supply" in q:
+        first_other = next((i for i, v in enumerate(q) if v != "High need, low supply"), len(q))
+        assert all(v != "High need, low supply" for v in q[first_other:])
+
+
+def test_gaps_data_gaps_apart(db):
+    at = run_page("gaps", view="data")
+    n = rows(db, "select count(*) from mart_data_gap")[0][0]
+    assert len(at.dataframe[0].value) == n
+    assert not at.get("plotly_chart")
+
+
+# -- organisations -------------------------------------------------------------------------------------------------------
+
+def _org_with_activities(db):
+    return rows(db, """select v.org_id, v.name, v.business_id from mart_org_visibility v
+                       where v.municipalities > 0 and v.business_id is not null order by v.activities desc,
+                       v.org_id limit 1""")[0]
+
+
+def test_orgs_search_with_typo_and_detail(db):
+    org_id, name, _ = _org_with_activities(db)
+    typo = name[:3] + name[4:] if len(name) > 6 else name      # drop one letter
+    at = run_page("orgs", lang="fi", q=typo)
+    box = at.selectbox(key="jk_org")
+    assert org_id in box.options or org_id == box.value
+    at.selectbox(key="jk_org").select(org_id).run()
+    assert qp(at)["org"] == org_id and qp(at)["q"] == typo
+    assert at.header[0].value == name
+    munis = {c for (c,) in rows(db, "select distinct am.municipality_code from activity a "
+                                    "join activity_municipality am using (activity_id) where a.org_id = ?", [org_id])}
+    trace = chart(at, 0)["data"][0]
+    visible = {c for c, z in zip(trace["locations"], trace["z"]) if z > 0}
+    assert visible == munis
+    acts = rows(db, "select count(*) from activity where org_id = ?", [org_id])[0][0]
+    assert len(at.dataframe[0].value) == acts
+    assert any("✅" in m.value or "❌" in m.value for m in at.markdown)
+
+
+def test_orgs_search_by_business_id_and_shared_link(db):
+    org_id, name, bid = _org_with_activities(db)
+    at = run_page("orgs", q=bid.replace("-", ""))
+    assert at.selectbox(key="jk_org").value == org_id
+    # a shared link with only the organisation
+    at2 = run_page("orgs", lang="sv", org=org_id)
+    assert at2.header[0].value == name
+
+
+def test_orgs_list_filter(db):
+    area = rows(db, "select home_area_code from mart_org_visibility where home_area_code is not null "
+                    "group by 1 order by count(*) desc limit 1")[0][0]
+    at = run_page("orgs", area=area)
+    assert qp(at)["area"] == area
+    n_all = len(run_page("orgs").dataframe[-1].value)
+    assert n_all == rows(db, "select count(*) from mart_org_visibility")[0][0]
+    assert 0 < len(at.dataframe[-1].value) <= n_all
+
+
+# -- data & methods ------------------------------------------------------------------------------------------------------
+
+def test_data_page_sources_and_quarantine(db):
+    at = run_page("data", lang="en")
+    assert len(at.dataframe[0].value) == rows(db, "select count(*) from _meta_sources")[0][0]
+    build_id = rows(db, "select build_id from _meta_build")[0][0]
+    assert any(m.value == str(build_id) for m in at.metric)
+    at = run_page("data", lang="en", section="quarantine")
+    total = rows(db, "select count(*) from quarantine")[0][0]
+    summary = at.dataframe[0].value
+    assert summary.iloc[:, 2].sum() == total
+    reasons = {r for (r,) in rows(db, "select distinct reason_code from quarantine")}
+    assert not (set(summary.iloc[:, 1]) & reasons), "reason codes are shown as labels"
+    at = run_page("data", section="methods")
+    assert len(at.markdown) > 10
+
+
+# -- demo banner, missing warehouse -------------------------------------------------------------------------------------
+
+def test_no_banner_when_not_demo(warehouse, tmp_path, monkeypatch):
+    real = non_demo_copy(warehouse, tmp_path / "real.duckdb")
+    monkeypatch.setenv("JARJESTOKARTTA_DB", str(real))
+    for page in PAGES:
+        at = run_page(page)
+        assert not any("demo" in w.value.lower() for w in at.warning), page
+
+
+def test_missing_warehouse_shows_how_to_build(tmp_path, monkeypatch):
+    monkeypatch.setenv("JARJESTOKARTTA_DB", str(tmp_path / "nothing.duckdb"))
+    for lang in LANGS:
+        at = AppTest.from_file(APP, default_timeout=30)
+        at.query_params["lang"] = lang
+        at.run()
+        assert not at.exception
+        assert at.error and any("python -m etl all" in c.value for c in at.code)
