@@ -25,5 +25,16 @@ def warehouse_stamp(path: Path | None = None) -> str:
 
 
 def connect(path: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only view of the warehouse file as it is now.
+
+    `duckdb.connect(path)` reuses a database instance per path inside a process: while any connection to the old
+    file is open, a new connect after a rebuild's `os.replace` would still see the OLD build. Attaching the file
+    into a fresh in-memory database opens the current file every time; old connections keep their old snapshot
+    until they are dropped from the cache.
+    """
     p = Path(path) if path else warehouse_path()
-    return duckdb.connect(str(p), read_only=True)
+    con = duckdb.connect(":memory:")
+    # ATTACH takes no bound parameters; the path is ours (settings), quoted as an SQL string literal
+    con.execute("attach '" + str(p).replace("'", "''") + "' as warehouse (read_only)")
+    con.execute("use warehouse")
+    return con
