@@ -60,8 +60,9 @@ def choose_org_dirs(offline_dir: Path, *, demo: bool = False) -> tuple[list[Path
 
 
 def input_files(ctx: BuildContext) -> list[Path]:
-    files = [f for f in (ctx.offline_dir / "statfi").glob("*") if f.is_file()]
-    files += [f for f in (ctx.reference_dir / "need").glob("*.csv")]
+    from .load.need import FILES as NEED_FILES
+    files = [f for f in (ctx.offline_dir / "statfi").glob("*") if f.suffix in (".json", ".csv")]
+    files += [ctx.reference_dir / "need" / name for name in NEED_FILES if (ctx.reference_dir / "need" / name).exists()]
     files += [f for f in (ctx.reference_dir / "taxonomy").glob("*.csv")]
     files += [f for f in (ctx.offline_dir / "sotkanet").glob("*.csv")]
     for d in ctx.org_dirs:
@@ -115,26 +116,44 @@ def _load_module(name: str):
         raise EtlError(f"loader etl.load.{name} is not installed: {e}") from e
 
 
-def _meta_sources(con, ctx: BuildContext, stats: list[LoadStats], files: list[Path]) -> pd.DataFrame:
-    from .sources import source_registry
-    registry = source_registry()
-    rows_by_source = {s.source: s.loaded for s in stats}
+def _meta_files(ctx: BuildContext, files: list[Path]) -> pd.DataFrame:
+    """One row per input file: its source, sha256, size and when/where it was retrieved (from the sidecar)."""
     rows = []
     for f in files:
         sidecar = f.with_name(f.name + ".meta.json")
         meta = json.loads(sidecar.read_text(encoding="utf-8")) if sidecar.exists() else {}
-        sid = _source_of(f, ctx)
-        reg = registry.get(sid, registry.get(sid.split("_")[0], {}))
         rows.append({
-            "source_id": sid, "title": reg.get("title", sid), "publisher": reg.get("publisher"),
-            "url": meta.get("url") or reg.get("url"), "licence": reg.get("licence"),
-            "attribution_fi": reg.get("attribution_fi"), "attribution_sv": reg.get("attribution_sv"),
-            "attribution_en": reg.get("attribution_en"),
+            "source_id": _source_of(f, ctx), "file": f.name, "path": str(f), "url": meta.get("url"),
             "retrieved_at": meta.get("retrieved_at") or dt.datetime.fromtimestamp(
                 f.stat().st_mtime, dt.timezone.utc).isoformat(timespec="seconds"),
-            "retrieved_from_sidecar": bool(meta),
-            "sha256": sha256_file(f), "bytes": f.stat().st_size, "file": f.name,
-            "rows": rows_by_source.get(sid.split("_")[0]),
+            "retrieved_from_sidecar": bool(meta), "sha256": sha256_file(f), "bytes": f.stat().st_size,
+        })
+    return pd.DataFrame(rows, columns=["source_id", "file", "path", "url", "retrieved_at",
+                                       "retrieved_from_sidecar", "sha256", "bytes"])
+
+
+def _meta_sources(files_df: pd.DataFrame, stats: list[LoadStats],
+                  extra_rows: dict[str, int] | None = None) -> pd.DataFrame:
+    """One row per source: registry texts (title, licence, attribution) plus the files' provenance."""
+    from .sources import source_registry
+    registry = source_registry()
+    loaded = {s.source: s.loaded for s in stats}
+    loaded["demo"] = sum(s.loaded for s in stats if s.source in ORG_LOADERS) or None
+    loaded.update(extra_rows or {})
+    rows = []
+    for sid, group in files_df.groupby("source_id", sort=True):
+        reg = registry.get(sid, {})
+        hashes = sorted(group["sha256"])
+        rows.append({
+            "source_id": sid, "title": reg.get("title", sid), "publisher": reg.get("publisher"),
+            "url": group["url"].dropna().iloc[0] if group["url"].notna().any() else reg.get("url"),
+            "licence": reg.get("licence"), "attribution_fi": reg.get("attribution_fi"),
+            "attribution_sv": reg.get("attribution_sv"), "attribution_en": reg.get("attribution_en"),
+            "retrieved_at": max(group["retrieved_at"]), "files": len(group),
+            "file": group["file"].iloc[0] if len(group) == 1 else f"{len(group)} files",
+            # one file: its own hash; several: the hash of their sorted hashes (changes when any file changes)
+            "sha256": hashes[0] if len(hashes) == 1 else hashlib.sha256("".join(hashes).encode()).hexdigest(),
+            "bytes": int(group["bytes"].sum()), "rows": loaded.get(sid),
         })
     return pd.DataFrame(rows)
 
@@ -143,6 +162,8 @@ def _source_of(f: Path, ctx: BuildContext) -> str:
     parts = f.parts
     if ctx.is_demo and any(str(f).startswith(str(d)) for d in ctx.org_dirs):
         return "demo"
+    if f.name.startswith("municipality_key_"):
+        return "statfi_classification"
     for key in ("statfi", "sotkanet", "ptv", "ytj", "stea", "lahella", "template"):
         if key in parts:
             return key
@@ -213,7 +234,13 @@ def build(*, db_path: Path | None = None, offline_dir: Path | None = None, refer
         con.execute("create or replace table _build_ref as select current_date as ref_date")
         mart_counts = step("marts", lambda: marts.build_marts(con))
         write_table(con, "quarantine", ctx.quarantine.frame())
-        write_table(con, "_meta_sources", _meta_sources(con, ctx, stats, files))
+        files_df = _meta_files(ctx, files)
+        write_table(con, "_meta_files", files_df)
+        extra_rows = dict(con.execute("select source, count(*) from need_indicator group by source").fetchall())
+        extra_rows["statfi_classification"] = con.execute("select count(*) from municipality").fetchone()[0]
+        extra_rows["taxonomy"] = con.execute("select (select count(*) from dim_activity_type) + "
+                                             "(select count(*) from dim_target_group)").fetchone()[0]
+        write_table(con, "_meta_sources", _meta_sources(files_df, stats, extra_rows))
 
         results = (checks.check_geography(con, reference_dir) + checks.check_core(con)
                    + checks.check_accounting(stats) + checks.check_marts(con))

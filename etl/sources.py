@@ -115,6 +115,16 @@ SOURCES: dict[str, Source] = {s.id: s for s in [
         attribution_en="Demonstration data: made-up organisations and activities, not real data.",
     ),
     Source(
+        id="taxonomy",
+        title="Activity types, target groups and crosswalk (Järjestökartta vocabulary)",
+        publisher="Järjestökartta project (from PTV, Lähellä.fi and STEA code lists)",
+        url="",
+        licence=CC_BY_4,
+        attribution_fi="Luokitus: Järjestökartan toimintamuodot ja kohderyhmät (PTV-, Lähellä.fi- ja STEA-koodien pohjalta).",
+        attribution_sv="Klassificering: Järjestökartans verksamhetsformer och målgrupper (utifrån PTV-, Lähellä.fi- och STEA-koder).",
+        attribution_en="Classification: Järjestökartta activity types and target groups (from PTV, Lähellä.fi and STEA codes).",
+    ),
+    Source(
         id="thl_need",
         title="Need coefficients for wellbeing services counties 2017–2023 (Laskentataulukko tarvekertoimille)",
         publisher="Finnish Institute for Health and Welfare (THL)",
