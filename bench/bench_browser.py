@@ -1,0 +1,191 @@
+"""Browser benchmark: navigation -> map drawn in Debian Chromium (Playwright), map payload, third-party requests.
+
+The dashboard runs with `streamlit run dashboard.py` on a free 127.0.0.1 port against a warehouse. Each visit is
+a fresh browser context (no HTTP cache), timed from `page.goto` until the SVG choropleth has at least the expected
+number of shapes (`.js-plotly-plot .choroplethlocation`): 22 on the overview, the area's municipality count on the
+region profile (`/aluekortti?area=08`). The first visit of each URL fills the server caches; the median of the
+later visits is the figure.
+
+Payload: JSON size of the drawn plotly figure (`gd.data` + `gd.layout`, read with page.evaluate) and the websocket
+bytes received during the visit. Requests to any host other than 127.0.0.1/localhost are counted (expected 0).
+
+REFERENCE: bench/minimal_page.py served the same way (copied to a temp folder whose static/ points at the
+project's static/, so its topojson stub is served exactly like the dashboard's).
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+from bench.common import CHROMIUM, CHROMIUM_ARGS, ROOT, BENCH_DIR, Results, app_server, tree_rss_mb
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+MAP_SELECTOR = ".js-plotly-plot .choroplethlocation"
+PAYLOAD_JS = """() => {
+  const plots = [...document.querySelectorAll('.js-plotly-plot')]
+    .filter(gd => (gd.data || []).some(t => t.type === 'choropleth'));
+  return plots.map(gd => JSON.stringify({data: gd.data, layout: gd.layout}).length);
+}"""
+
+
+def municipality_count(db: Path, area: str) -> int:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return int(con.execute("select count(*) from geo_municipality where area_code = ?", [area]).fetchone()[0])
+    finally:
+        con.close()
+
+
+def first_area_with_munis(db: Path, preferred: str = "08") -> str:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        codes = [r[0] for r in con.execute("select distinct area_code from geo_municipality order by 1").fetchall()]
+    finally:
+        con.close()
+    return preferred if preferred in codes else codes[0]
+
+
+def launch(pw):
+    return pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+
+class Watch:
+    """Collects third-party requests, websocket bytes and page errors of one page."""
+
+    def __init__(self, page):
+        self.external: list[str] = []
+        self.ws_bytes = 0
+        self.page_errors: list[str] = []
+        page.on("request", self._request)
+        page.on("websocket", self._websocket)
+        page.on("pageerror", lambda e: self.page_errors.append(str(e)[:300]))
+
+    def _request(self, req) -> None:
+        u = urlparse(req.url)
+        if u.scheme in ("http", "https", "ws", "wss") and (u.hostname or "") not in LOCAL_HOSTS:
+            self.external.append(req.url)
+
+    def _websocket(self, ws) -> None:
+        ws.on("framereceived", self._frame)
+
+    def _frame(self, payload) -> None:
+        self.ws_bytes += len(payload)
+
+
+def visit(browser, url: str, min_shapes: int, timeout_ms: int = 90_000) -> dict:
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    w = Watch(page)
+    try:
+        t0 = time.perf_counter()
+        page.goto(url, wait_until="commit")
+        page.wait_for_function(f"() => document.querySelectorAll('{MAP_SELECTOR}').length >= {min_shapes}",
+                               timeout=timeout_ms, polling=50)
+        drawn = time.perf_counter() - t0
+        sizes = page.evaluate(PAYLOAD_JS)
+        shapes = page.locator(MAP_SELECTOR).count()
+        exceptions = page.locator('[data-testid="stException"]').count()
+        time.sleep(0.3)  # let the last frames of the run arrive before counting bytes
+        return {"seconds": drawn, "figure_json_bytes": max(sizes) if sizes else None, "shapes": shapes,
+                "ws_bytes": w.ws_bytes, "external": w.external, "page_errors": w.page_errors,
+                "exceptions": exceptions}
+    finally:
+        ctx.close()
+
+
+def measure(browser, url: str, min_shapes: int, visits: int) -> dict:
+    runs = []
+    for _ in range(visits):
+        try:
+            runs.append(visit(browser, url, min_shapes))
+        except Exception as e:  # timeout: the map never drew
+            runs.append({"error": f"{type(e).__name__}: {str(e)[:300]}"})
+    ok = [r for r in runs if "error" not in r]
+    warm = [r["seconds"] for r in ok[1:]] or [r["seconds"] for r in ok]
+    return {"runs": runs, "first_s": ok[0]["seconds"] if ok else None,
+            "median_s": statistics.median(warm) if warm else None,
+            "figure_json_bytes": ok[-1]["figure_json_bytes"] if ok else None,
+            "ws_bytes": statistics.median([r["ws_bytes"] for r in ok]) if ok else None,
+            "external": sorted({u for r in ok for u in r["external"]}),
+            "errors": [r["error"] for r in runs if "error" in r] + [e for r in ok for e in r["page_errors"]],
+            "exceptions": sum(r["exceptions"] for r in ok)}
+
+
+def minimal_copy() -> Path:
+    """bench/minimal_page.py in a temp folder beside a `static` link to the project's static/."""
+    d = Path(tempfile.mkdtemp(prefix="bench-minimal-"))
+    (d / "minimal_page.py").write_text((BENCH_DIR / "minimal_page.py").read_text(encoding="utf-8"), encoding="utf-8")
+    os.symlink(ROOT / "static", d / "static")
+    return d
+
+
+def run(db: Path, scale: float, res: Results, *, visits: int = 4) -> None:
+    from playwright.sync_api import sync_playwright
+
+    detail = res.details.setdefault("browser", {})
+    area = first_area_with_munis(db)
+    n_munis = municipality_count(db, area)
+    ref_dir = minimal_copy()
+    try:
+        with sync_playwright() as pw:
+            browser = launch(pw)
+            try:
+                t0 = time.perf_counter()
+                with app_server(ref_dir / "minimal_page.py", db=db,
+                                env={"STREAMLIT_SERVER_ENABLE_STATIC_SERVING": "true"}) as ref_srv:
+                    ref_start = time.perf_counter() - t0
+                    ref = measure(browser, ref_srv.url + "/", 22, visits)
+                    ref["rss_mb"] = tree_rss_mb(ref_srv.pid)
+                detail["minimal_page"] = {**ref, "server_start_s": ref_start}
+                t0 = time.perf_counter()
+                with app_server(ROOT / "dashboard.py", db=db) as srv:
+                    start = time.perf_counter() - t0
+                    ov = measure(browser, srv.url + "/", 22, visits)
+                    county = measure(browser, f"{srv.url}/aluekortti?area={area}", n_munis, visits)
+                    rss = tree_rss_mb(srv.pid)
+                    log = srv.log_tail(2000)
+                detail["overview"], detail["county"] = ov, county
+                detail["server_start_s"], detail["server_log_tail"] = start, log
+            finally:
+                browser.close()
+    finally:
+        import shutil
+        shutil.rmtree(ref_dir, ignore_errors=True)
+
+    res.add("browser", scale, "server start -> /_stcore/health", start, "s", reference=ref_start,
+            reference_label="minimal page server start")
+    for name, m, label in (("overview", ov, "overview (22 areas)"),
+                           ("county", county, f"region profile area {area} ({n_munis} municipalities)")):
+        res.add("browser", scale, f"{label}: navigation -> map drawn, median warm", m["median_s"], "s",
+                reference=ref["median_s"], reference_label="minimal page", target="≤ 1.2× minimal page",
+                note=f"first visit {m['first_s']:.2f} s" if m["first_s"] is not None else "map never drew")
+        res.add("browser", scale, f"{label}: plotly figure JSON in the page", m["figure_json_bytes"], "bytes",
+                reference=ref["figure_json_bytes"], reference_label="minimal page")
+        res.add("browser", scale, f"{label}: websocket bytes received per visit", m["ws_bytes"], "bytes",
+                reference=ref["ws_bytes"], reference_label="minimal page")
+        if m["errors"] or m["exceptions"]:
+            res.errors.append(f"browser {name}: {m['exceptions']} exception elements; {m['errors'][:3]}")
+    external = sorted(set(ov["external"]) | set(county["external"]) | set(ref["external"]))
+    res.add("browser", scale, "requests to hosts other than 127.0.0.1", len(external), "",
+            reference=None, target="0", note=", ".join(external[:5]))
+    res.add("browser", scale, "app RSS after the visits", rss, "MB", reference=ref.get("rss_mb"),
+            reference_label="minimal page server RSS")
+    if ref["errors"]:
+        res.errors.append(f"browser minimal page: {ref['errors'][:3]}")
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    r = Results()
+    run(Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/bt/w.duckdb"), 0.2, r, visits=2)
+    print(json.dumps(r.errors, indent=1)[:3000])

@@ -1,0 +1,315 @@
+"""Shared helpers for the benchmarks: timing, child processes with peak memory, a Streamlit server, results.
+
+Every benchmark records figures as `Row`s: the measured value beside a reference measured in the same run, their
+ratio, and the target as text. Nothing here passes or fails on time; the figures are printed and written down.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import math
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "bench"
+RESULTS_DIR = BENCH_DIR / "results"
+CHROMIUM = os.environ.get("JARJESTOKARTTA_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+# -- figures -------------------------------------------------------------------------------------------------------
+
+@dataclass
+class Row:
+    benchmark: str
+    scale: float | None
+    figure: str
+    value: float | None
+    unit: str = ""
+    reference: float | None = None
+    reference_label: str = ""
+    target: str = ""
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.value is None or self.reference in (None, 0):
+            return None
+        return self.value / self.reference
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["ratio"] = None if self.ratio is None else round(self.ratio, 3)
+        return d
+
+
+@dataclass
+class Results:
+    rows: list[Row] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, *args: Any, **kw: Any) -> Row:
+        row = Row(*args, **kw)
+        self.rows.append(row)
+        print("  " + format_row(row), flush=True)
+        return row
+
+
+def _num(v: float | None, unit: str = "") -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    if unit == "s":
+        return f"{v:.3f} s" if v < 10 else f"{v:.1f} s"
+    if unit == "MB":
+        return f"{v:,.0f} MB"
+    if unit == "bytes":
+        return f"{v / 1024:,.1f} KiB" if v < 1 << 20 else f"{v / (1 << 20):,.2f} MiB"
+    if isinstance(v, float) and not v.is_integer():
+        return f"{v:,.3g} {unit}".strip()
+    return f"{int(v):,} {unit}".strip()
+
+
+def format_row(r: Row) -> str:
+    ref = f"{_num(r.reference, r.unit)} ({r.reference_label})" if r.reference is not None else "–"
+    ratio = f"{r.ratio:.2f}×" if r.ratio is not None else "–"
+    scale = "" if r.scale is None else f"scale {r.scale:g} "
+    note = f" [{r.note}]" if r.note else ""
+    return (f"{r.benchmark:8s} {scale}{r.figure}: {_num(r.value, r.unit)} | ref {ref} | ratio {ratio} | "
+            f"target {r.target or '–'}{note}")
+
+
+def environment() -> dict[str, Any]:
+    info: dict[str, Any] = {"python": sys.version.split()[0], "platform": platform.platform(),
+                            "cpus": os.cpu_count()}
+    with contextlib.suppress(Exception):
+        info["mem_total_mb"] = int(Path("/proc/meminfo").read_text().split()[1]) // 1024
+    for mod in ("streamlit", "duckdb", "pandas", "plotly", "playwright"):
+        with contextlib.suppress(Exception):
+            from importlib.metadata import version
+            info[mod] = version(mod)
+    with contextlib.suppress(Exception):
+        info["git_commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True,
+                                            capture_output=True, timeout=5).stdout.strip()
+    return info
+
+
+def write_results(res: Results, out_dir: Path, *, args: dict[str, Any]) -> tuple[Path, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = dt.date.today().isoformat()
+    env = environment()
+    payload = {"date": stem, "written_at": dt.datetime.now().isoformat(timespec="seconds"), "args": args,
+               "environment": env, "rows": [r.as_dict() for r in res.rows], "details": res.details,
+               "errors": res.errors}
+    jpath = out_dir / f"{stem}.json"
+    jpath.write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    mpath = out_dir / f"{stem}.md"
+    mpath.write_text(markdown(res, env, args), encoding="utf-8")
+    return jpath, mpath
+
+
+def markdown_table(rows: Sequence[Row]) -> str:
+    lines = ["| benchmark | scale | figure | value | reference | ratio | target |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        ref = f"{_num(r.reference, r.unit)} ({r.reference_label})" if r.reference is not None else "–"
+        ratio = f"{r.ratio:.2f}×" if r.ratio is not None else "–"
+        fig = r.figure + (f" — {r.note}" if r.note else "")
+        scale = "–" if r.scale is None else f"{r.scale:g}"
+        lines.append(f"| {r.benchmark} | {scale} | {fig} | {_num(r.value, r.unit)} | {ref} | {ratio} | "
+                     f"{r.target or '–'} |")
+    return "\n".join(lines) + "\n"
+
+
+def markdown(res: Results, env: dict[str, Any], args: dict[str, Any]) -> str:
+    head = (f"# Benchmarks {dt.date.today().isoformat()}\n\n"
+            "Each figure sits beside a reference measured in the same run on the same machine; targets are "
+            "printed, never asserted.\n\n"
+            f"Machine: {env.get('cpus')} CPUs, {env.get('mem_total_mb', '?')} MB RAM, {env.get('platform')}; "
+            f"Python {env.get('python')}, streamlit {env.get('streamlit')}, duckdb {env.get('duckdb')}, "
+            f"pandas {env.get('pandas')}, plotly {env.get('plotly')}, commit {env.get('git_commit')}.  \n"
+            f"Arguments: `{json.dumps(args)}`\n\n")
+    body = markdown_table(res.rows)
+    if res.errors:
+        body += "\n## Errors\n\n" + "\n".join(f"- {e}" for e in res.errors) + "\n"
+    return head + body
+
+
+# -- timing --------------------------------------------------------------------------------------------------------
+
+def percentile(values: Sequence[float], p: float) -> float | None:
+    """Linear-interpolated percentile (p in 0..100); None for no values."""
+    v = sorted(values)
+    if not v:
+        return None
+    k = (len(v) - 1) * p / 100
+    lo, hi = math.floor(k), math.ceil(k)
+    return v[lo] + (v[hi] - v[lo]) * (k - lo)
+
+
+@contextlib.contextmanager
+def timer() -> Iterator[dict[str, float]]:
+    box: dict[str, float] = {}
+    t0 = time.perf_counter()
+    try:
+        yield box
+    finally:
+        box["seconds"] = time.perf_counter() - t0
+
+
+# -- child processes with peak memory ------------------------------------------------------------------------------
+
+@dataclass
+class ChildRun:
+    returncode: int
+    wall_s: float
+    maxrss_mb: float
+    result: dict[str, Any]
+    stderr_tail: str
+
+
+def run_child(code: str, payload: dict[str, Any], *, env: dict[str, str] | None = None,
+              timeout: float = 3600) -> ChildRun:
+    """Run `python -c code` with `payload` as JSON in argv[1]; the child writes its own JSON result to the file
+    named in payload["result_file"]. Peak RSS is that child's (and its reaped children's) ru_maxrss from
+    os.wait4, so it is per run, not the cumulative RUSAGE_CHILDREN maximum over the whole benchmark."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        result_file = f.name
+    payload = {**payload, "result_file": result_file}
+    full_env = {**os.environ, **(env or {}), "PYTHONPATH": str(ROOT)}
+    t0 = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen([sys.executable, "-c", code, json.dumps(payload)], cwd=ROOT, env=full_env,
+                                stdout=subprocess.DEVNULL, stderr=err)
+        deadline = t0 + timeout
+        while True:
+            pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                pid, status, ru = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.05)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - t0
+        err.seek(0)
+        tail = err.read()[-3000:]
+    try:
+        result = json.loads(Path(result_file).read_text() or "{}")
+    except (OSError, json.JSONDecodeError):
+        result = {}
+    finally:
+        Path(result_file).unlink(missing_ok=True)
+    return ChildRun(proc.returncode, wall, ru.ru_maxrss / 1024, result, tail)
+
+
+# -- processes -----------------------------------------------------------------------------------------------------
+
+def rss_mb(pid: int) -> float | None:
+    """Resident memory of one process (VmRSS), MB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def tree_rss_mb(pid: int) -> float | None:
+    """RSS of a process plus its descendants (streamlit has none normally; kept honest anyway)."""
+    total = rss_mb(pid)
+    if total is None:
+        return None
+    with contextlib.suppress(OSError):
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            total += tree_rss_mb(int(child)) or 0
+    return total
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class AppServer:
+    proc: subprocess.Popen
+    port: int
+    log_path: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def log_tail(self, n: int = 3000) -> str:
+        with contextlib.suppress(OSError):
+            return self.log_path.read_text(errors="replace")[-n:]
+        return ""
+
+
+@contextlib.contextmanager
+def app_server(script: Path, *, db: Path | None = None, cwd: Path = ROOT, env: dict[str, str] | None = None,
+               timeout: float = 60) -> Iterator[AppServer]:
+    """`streamlit run script` on a free 127.0.0.1 port; yields once /_stcore/health answers, stops it after."""
+    port = free_port()
+    full_env = {**os.environ, **(env or {}), "PYTHONPATH": str(ROOT),
+                "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    if db is not None:
+        full_env["JARJESTOKARTTA_DB"] = str(db)
+    log = Path(tempfile.mkstemp(prefix="bench-streamlit-", suffix=".log")[1])
+    # the dashboard is served the way `make run` does it (app.serve: st.navigation even for a first deep link)
+    launcher = ["-m", "app.serve"] if Path(script).resolve() == ROOT / "dashboard.py" else \
+        ["-m", "streamlit", "run", str(script)]
+    cmd = [sys.executable, *launcher, "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--server.fileWatcherType", "none"]
+    with open(log, "w") as lf:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=full_env, stdout=lf, stderr=subprocess.STDOUT)
+    server = AppServer(proc, port, log)
+    try:
+        deadline = time.perf_counter() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{server.log_tail()}")
+            try:
+                with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"streamlit did not answer /_stcore/health in {timeout} s:\n{server.log_tail()}")
+            time.sleep(0.1)
+        yield server
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        log.unlink(missing_ok=True)
+
+
+def mb(kb: float) -> float:
+    return kb / 1024
