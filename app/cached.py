@@ -87,6 +87,24 @@ type_matrix = _wrap("type_matrix")
 target_group_breakdown = _wrap("target_group_breakdown")
 
 
+swedish_coverage = _wrap("swedish_coverage")
+white_spot_top = _wrap("white_spot_top")
+
+
+@st.cache_data(max_entries=12, show_spinner=False)
+def _brief_pdf(key: str, kind: str, area_code: str | None, lang: str) -> bytes:
+    from app import brief, exports
+
+    con = _connection(key.split("|", 1)[0])
+    data, meta = brief.national_brief(con, lang) if kind == "national" else brief.area_brief(con, area_code, lang)
+    return exports.brief_pdf(data, meta)
+
+
+def brief_pdf(kind: str, lang: str, area_code: str | None = None) -> bytes:
+    """The area (kind "area") or national (kind "national") brief as PDF bytes, made once per build."""
+    return _brief_pdf(build_key(), kind, area_code, lang)
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def _search(key: str, query: str, limit: int) -> pd.DataFrame:
     return queries.rank_organisations(_run("organisation_index", key, ()), query, limit=limit)

@@ -37,8 +37,19 @@ _NAME = "case ? when 'sv' then coalesce({p}name_sv, {p}name_fi) when 'en' then c
 _LABEL = "case ? when 'sv' then coalesce({p}label_sv, {p}label_fi) when 'en' then coalesce({p}label_en, {p}label_fi) else {p}label_fi end"
 
 
-def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+def _cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor that reads the warehouse. app.db.connect attaches the file as catalog `warehouse` into an in-memory
+    database and `use`s it, but a cursor starts in the default catalog (`memory`): switch it over. A plain
+    connection to the file (tests, tools) has no such catalog and needs nothing."""
     cur = con.cursor()
+    names = cur.execute("select database_name from duckdb_databases() where database_name = 'warehouse'").fetchall()
+    if names:
+        cur.execute("use warehouse")
+    return cur
+
+
+def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+    cur = _cursor(con)
     try:
         return cur.execute(sql, params or []).df()
     finally:
@@ -222,42 +233,40 @@ def area_organisations(con: duckdb.DuckDBPyConnection, *, area_code: str, activi
                        lang: str = "fi") -> pd.DataFrame:
     """Organisations with at least one activity located in the area, with what they do there."""
     return _df(con, f"""
-        with a as (
-            select distinct ac.activity_id, ac.org_id, ac.activity_type
-            from activity ac join activity_municipality am using (activity_id)
-            where am.area_code = ? and (? = '_all' or ac.activity_type = ?)),
+        with l as (
+            select activity_id, org_id, org_name, business_id, activity_type, municipality_code
+            from mart_activity_list
+            where area_code = ? and org_name is not null and (? = '_all' or activity_type = ?)),
         per_org as (
-            select a.org_id, count(distinct a.activity_id) as activities,
+            select l.org_id, any_value(l.org_name) as name, any_value(l.business_id) as business_id,
+                   count(distinct l.activity_id) as activities,
                    list(distinct {_LABEL.format(p='t.')} order by {_LABEL.format(p='t.')}) as types
-            from a join dim_activity_type t on t.code = a.activity_type group by a.org_id),
+            from l join dim_activity_type t on t.code = l.activity_type group by l.org_id),
         munis as (
-            select a.org_id, list(distinct {_NAME.format(p='m.')} order by {_NAME.format(p='m.')}) as municipalities
-            from a join activity_municipality am using (activity_id)
-            join municipality m on m.code = am.municipality_code
-            where am.area_code = ? group by a.org_id)
-        select o.org_id, o.name, o.business_id, p.activities, array_to_string(p.types, ', ') as types,
+            select l.org_id, list(distinct {_NAME.format(p='m.')} order by {_NAME.format(p='m.')}) as municipalities
+            from l join municipality m on m.code = l.municipality_code group by l.org_id)
+        select p.org_id, p.name, p.business_id, p.activities, array_to_string(p.types, ', ') as types,
                array_to_string(mu.municipalities, ', ') as municipalities
-        from per_org p join organisation o using (org_id) left join munis mu using (org_id)
-        order by p.activities desc, o.name""",
-               [area_code, activity_type, activity_type, lang, lang, lang, lang, area_code])
+        from per_org p left join munis mu using (org_id)
+        order by p.activities desc, p.name""",
+               [area_code, activity_type, activity_type, lang, lang, lang, lang])
 
 
 def area_activities(con: duckdb.DuckDBPyConnection, *, area_code: str, activity_type: str = ALL,
                     lang: str = "fi", limit: int = 2000) -> pd.DataFrame:
     return _df(con, f"""
-        select ac.activity_id, o.name as organisation,
-               case ? when 'sv' then coalesce(ac.name_sv, ac.name_fi) when 'en' then coalesce(ac.name_en, ac.name_fi)
-                      else coalesce(ac.name_fi, ac.name_sv, ac.name_en) end as activity,
-               {_LABEL.format(p='t.')} as activity_type, ac.mode,
+        select l.activity_id, l.org_name as organisation,
+               case ? when 'sv' then coalesce(l.name_sv, l.name_fi) when 'en' then coalesce(l.name_en, l.name_fi)
+                      else coalesce(l.name_fi, l.name_sv, l.name_en) end as activity,
+               {_LABEL.format(p='t.')} as activity_type, l.mode,
                array_to_string(list(distinct {_NAME.format(p='m.')} order by {_NAME.format(p='m.')}), ', ')
                    as municipalities,
-               ac.url
-        from activity ac join activity_municipality am using (activity_id)
-        join municipality m on m.code = am.municipality_code
-        join organisation o on o.org_id = ac.org_id
-        join dim_activity_type t on t.code = ac.activity_type
-        where am.area_code = ? and (? = '_all' or ac.activity_type = ?)
-        group by all order by organisation, activity limit ?""",
+               l.url
+        from mart_activity_list l
+        join municipality m on m.code = l.municipality_code
+        join dim_activity_type t on t.code = l.activity_type
+        where l.area_code = ? and l.org_name is not null and (? = '_all' or l.activity_type = ?)
+        group by all order by organisation, activity, l.activity_id limit ?""",
                [lang, lang, lang, lang, area_code, activity_type, activity_type, limit])
 
 
@@ -295,6 +304,22 @@ def white_spot_summary(con: duckdb.DuckDBPyConnection, *, area_code: str | None 
         group by t.code, label, t.sort_order order by t.sort_order""", [lang, area_code, area_code])
 
 
+def white_spot_top(con: duckdb.DuckDBPyConnection, *, area_code: str | None = None, lang: str = "fi",
+                   limit: int = 15) -> pd.DataFrame:
+    """The largest white spots over every activity type: municipality x type without in-person activity,
+    most residents first (for the area brief)."""
+    return _df(con, f"""
+        select w.municipality_code as code, {_NAME.format(p='m.')} as name, w.activity_type,
+               {_LABEL.format(p='t.')} as type_label, w.population, {_NAME.format(p='n.')} as nearest_name,
+               w.distance_km
+        from mart_white_spot w join municipality m on m.code = w.municipality_code
+        join dim_activity_type t on t.code = w.activity_type
+        left join municipality n on n.code = w.nearest_municipality_code
+        where (? is null or w.area_code = ?)
+        order by w.population desc, name, t.sort_order limit ?""",
+               [lang, lang, lang, area_code, area_code, limit])
+
+
 def municipality_status(con: duckdb.DuckDBPyConnection, *, activity_type: str, area_code: str | None = None,
                         lang: str = "fi") -> pd.DataFrame:
     """Every mainland municipality with has (1) / lacks (0) an in-person activity of the type (for the map)."""
@@ -305,6 +330,21 @@ def municipality_status(con: duckdb.DuckDBPyConnection, *, activity_type: str, a
         left join mart_white_spot w on w.municipality_code = m.code and w.activity_type = ?
         where not m.is_aland and (? is null or m.area_code = ?)
         order by m.code""", [lang, activity_type, area_code, area_code])
+
+
+def swedish_coverage(con: duckdb.DuckDBPyConnection, *, area_code: str | None = None,
+                     lang: str = "fi") -> pd.DataFrame:
+    """Bilingual and Swedish-speaking municipalities: Swedish speakers (with the indicator's year), activities
+    offered in Swedish and their rate per 10,000 Swedish speakers; most Swedish speakers first."""
+    return _df(con, f"""
+        select s.municipality_code as code, {_NAME.format(p='m.')} as name, s.area_code,
+               {_NAME.format(p='a.')} as area_name, s.language_status_code, s.swedish_speakers,
+               cast(s.swedish_year as varchar) as swedish_year,  -- a year is a label (no thousands separator)
+               s.activities_sv, s.activities_sv_per_10k_swedish, s.small_number
+        from mart_swedish_coverage s join municipality m on m.code = s.municipality_code
+        join area a on a.code = s.area_code
+        where (? is null or s.area_code = ?)
+        order by s.swedish_speakers desc nulls last, name""", [lang, lang, area_code, area_code])
 
 
 def need_supply(con: duckdb.DuckDBPyConnection, *, lang: str = "fi") -> pd.DataFrame:
@@ -345,8 +385,7 @@ def organisation_list(con: duckdb.DuckDBPyConnection, *, area_code: str | None =
                 + (case when v.updated_within_12m then 1 else 0 end)) / 6.0 as completeness
         from mart_org_visibility v left join area a on a.code = v.home_area_code
         where (? is null or v.home_area_code = ?
-               or exists (select 1 from activity ac join activity_municipality am using (activity_id)
-                          where ac.org_id = v.org_id and am.area_code = ?))
+               or exists (select 1 from mart_activity_list l where l.org_id = v.org_id and l.area_code = ?))
           and (? is null or list_contains(v.sources, ?))
         order by v.name limit ?""", [lang, area_code, area_code, area_code, source, source, limit])
 
@@ -361,41 +400,39 @@ def organisation_detail(con: duckdb.DuckDBPyConnection, *, org_id: str, lang: st
 
 def organisation_sources(con: duckdb.DuckDBPyConnection, *, org_id: str) -> pd.DataFrame:
     return _df(con, """
-        select source, count(*) as records from organisation_source where org_id = ?
+        select source, count(*) as records from mart_org_source where org_id = ?
         group by source order by source""", [org_id])
 
 
 def organisation_activities(con: duckdb.DuckDBPyConnection, *, org_id: str, lang: str = "fi") -> pd.DataFrame:
     return _df(con, f"""
-        select ac.activity_id,
-               case ? when 'sv' then coalesce(ac.name_sv, ac.name_fi) when 'en' then coalesce(ac.name_en, ac.name_fi)
-                      else coalesce(ac.name_fi, ac.name_sv, ac.name_en) end as activity,
-               {_LABEL.format(p='t.')} as activity_type, ac.mode, ac.is_national,
+        select l.activity_id,
+               case ? when 'sv' then coalesce(l.name_sv, l.name_fi) when 'en' then coalesce(l.name_en, l.name_fi)
+                      else coalesce(l.name_fi, l.name_sv, l.name_en) end as activity,
+               {_LABEL.format(p='t.')} as activity_type, l.mode, l.is_national,
                coalesce(array_to_string(list(distinct {_NAME.format(p='m.')} order by {_NAME.format(p='m.')}), ', '), '')
                    as municipalities,
-               array_to_string(ac.languages, ', ') as languages, ac.updated_at, ac.source
-        from activity ac join dim_activity_type t on t.code = ac.activity_type
-        left join activity_municipality am using (activity_id)
-        left join municipality m on m.code = am.municipality_code
-        where ac.org_id = ?
-        group by all order by activity_type, activity""", [lang, lang, lang, lang, org_id])
+               array_to_string(l.languages, ', ') as languages, l.updated_at, l.source
+        from mart_activity_list l join dim_activity_type t on t.code = l.activity_type
+        left join municipality m on m.code = l.municipality_code
+        where l.org_id = ?
+        group by all order by activity_type, activity, l.activity_id""", [lang, lang, lang, lang, org_id])
 
 
 def organisation_types(con: duckdb.DuckDBPyConnection, *, org_id: str, lang: str = "fi") -> pd.DataFrame:
     return _df(con, f"""
-        select t.code, {_LABEL.format(p='t.')} as label, count(*) as activities
-        from activity ac join dim_activity_type t on t.code = ac.activity_type
-        where ac.org_id = ? group by t.code, label, t.sort_order order by activities desc, t.sort_order""",
+        select t.code, {_LABEL.format(p='t.')} as label, count(distinct l.activity_id) as activities
+        from mart_activity_list l join dim_activity_type t on t.code = l.activity_type
+        where l.org_id = ? group by t.code, label, t.sort_order order by activities desc, t.sort_order""",
                [lang, org_id])
 
 
 def organisation_municipalities(con: duckdb.DuckDBPyConnection, *, org_id: str, lang: str = "fi") -> pd.DataFrame:
     return _df(con, f"""
-        select am.municipality_code as code, {_NAME.format(p='m.')} as name, am.area_code,
-               count(distinct am.activity_id) as activities
-        from activity ac join activity_municipality am using (activity_id)
-        join municipality m on m.code = am.municipality_code
-        where ac.org_id = ? group by all order by activities desc, name""", [lang, org_id])
+        select l.municipality_code as code, {_NAME.format(p='m.')} as name, l.area_code,
+               count(distinct l.activity_id) as activities
+        from mart_activity_list l join municipality m on m.code = l.municipality_code
+        where l.org_id = ? group by all order by activities desc, name""", [lang, org_id])
 
 
 def rank_organisations(index: pd.DataFrame, query: str, *, limit: int = 20, score_cutoff: float = 60) -> pd.DataFrame:
@@ -463,9 +500,9 @@ def organisation_map(con: duckdb.DuckDBPyConnection, *, org_id: str, lang: str =
     so its map shows where it is and is not present in those areas."""
     return _df(con, f"""
         with mine as (
-            select am.municipality_code, count(distinct am.activity_id) as activities
-            from activity ac join activity_municipality am using (activity_id)
-            where ac.org_id = ? group by 1),
+            select municipality_code, count(distinct activity_id) as activities
+            from mart_activity_list
+            where org_id = ? and municipality_code is not null group by 1),
         areas as (select distinct m.area_code from mine join municipality m on m.code = mine.municipality_code)
         select m.code, {_NAME.format(p='m.')} as name, m.area_code, coalesce(mine.activities, 0) as value,
                false as small_number

@@ -123,19 +123,12 @@ def page_header(lang: str, key: str) -> None:
 
 
 def source_text(lang: str, source_ids: Sequence[str] | None = None) -> str:
+    from app.brief import source_line_text
+
     src = cached.sources(lang=lang)
     if source_ids:
         src = src[src["source_id"].isin(list(source_ids))]
-    attributions = [a for a in dict.fromkeys(src["attribution"].dropna().tolist()) if a]
-    b = build_row()
-    parts = [t("source.label", lang) + ": " + ("; ".join(attributions) if attributions else "Järjestökartta")]
-    if len(src) and src["retrieved_at"].notna().any():
-        parts.append(t("source.retrieved", lang, date=fmt_date(src["retrieved_at"].max(), lang)))
-    if b.get("built_at") is not None:
-        parts.append(t("source.built", lang, date=fmt_date(b.get("built_at"), lang), build=b.get("build_id", "")))
-    if b.get("is_demo"):
-        parts.append(t("source.demo", lang))
-    return " · ".join(parts)
+    return source_line_text(src, build_row(), lang)
 
 
 def source_line(lang: str, source_ids: Sequence[str] | None = None, definition_key: str | None = None) -> None:
@@ -238,7 +231,8 @@ def table_with_downloads(df: pd.DataFrame, name: str, lang: str, columns: Sequen
                          *, title: str | None = None, subtitle: str = "", height: int | None = None,
                          key: str | None = None, meta: Any = None) -> pd.DataFrame:
     """A table with labelled headers and language-correct number formats (values stay numeric, so sorting works),
-    plus CSV/XLSX downloads when app/exports.py is available. Returns the labelled frame."""
+    plus CSV (comma, decimal point), CSV (semicolon, decimal comma: Finnish/Swedish Excel) and XLSX downloads when
+    app/exports.py is available. Returns the labelled frame."""
     table = labelled_frame(df, columns, lang)
     kinds = {label: ("text" if kind.startswith(("label:", "labels:")) else kind) for c, label, kind in columns
              if c in df.columns}
@@ -248,13 +242,18 @@ def table_with_downloads(df: pd.DataFrame, name: str, lang: str, columns: Sequen
     exports = _exports()
     if exports is not None:
         meta = meta or _export_meta(name, lang, title, subtitle)
-        c1, c2, _ = st.columns([1, 1, 4])
+        c1, c2, c3, _ = st.columns([1, 1, 1, 3])
         if hasattr(exports, "to_csv_bytes"):
             c1.download_button(t("download.csv", lang), data=lambda: exports.to_csv_bytes(table, meta),
                                file_name=f"{name}.csv", mime="text/csv", on_click="ignore",
-                               key=f"jk_dl_csv_{name}", icon=":material/download:")
+                               key=f"jk_dl_csv_{name}", icon=":material/download:", help=t("download.csv.help", lang))
+            c2.download_button(t("download.csv_semicolon", lang),
+                               data=lambda: exports.to_csv_bytes(table, meta, sep=";"),
+                               file_name=f"{name}_semicolon.csv", mime="text/csv", on_click="ignore",
+                               key=f"jk_dl_csvsc_{name}", icon=":material/download:",
+                               help=t("download.csv_semicolon.help", lang))
         if hasattr(exports, "to_xlsx_bytes"):
-            c2.download_button(t("download.xlsx", lang), data=lambda: exports.to_xlsx_bytes(table, meta),
+            c3.download_button(t("download.xlsx", lang), data=lambda: exports.to_xlsx_bytes(table, meta),
                                file_name=f"{name}.xlsx", on_click="ignore", key=f"jk_dl_xlsx_{name}",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                icon=":material/download:")
@@ -281,6 +280,20 @@ def chart_with_downloads(fig: Any, name: str, lang: str, *, meta: Any = None, ti
         c2.download_button(t("download.svg", lang), data=lambda: exports.figure_to_svg(fig, meta),
                            file_name=f"{name}.svg", mime="image/svg+xml", on_click="ignore",
                            key=f"jk_dl_svg_{name}", icon=":material/image:")
+
+
+def brief_download(lang: str, *, name: str, area_code: str | None = None, container: Any = None) -> None:
+    """One button that makes the area brief (area_code given) or the national brief as a PDF, only when clicked."""
+    from app import brief
+
+    national = area_code is None
+    box = container or st
+    box.download_button(
+        t("brief.button_national" if national else "brief.button", lang),
+        data=lambda: cached.brief_pdf("national" if national else "area", lang, area_code),
+        file_name=brief.brief_filename(name, lang, is_demo(), national), mime="application/pdf",
+        on_click="ignore", key=f"jk_dl_brief_{area_code or 'national'}", icon=":material/picture_as_pdf:",
+        help=t("brief.help_national" if national else "brief.help", lang))
 
 
 def seps(lang: str) -> str:

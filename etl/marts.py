@@ -25,6 +25,8 @@ MART_ORDER: tuple[str, ...] = (
     "mart_need_supply",
     "mart_org_visibility",
     "mart_data_gap",
+    "mart_activity_list",
+    "mart_org_source",
 )
 
 

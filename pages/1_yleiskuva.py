@@ -38,6 +38,7 @@ k2.metric(t("kpi.activities", lang), fmt_number(country["activities"].iloc[0] if
 k3.metric(t("kpi.orgs_active", lang), fmt_number(country["orgs_active"].iloc[0] if len(country) else None, lang))
 k4.metric(t("kpi.coverage_pop", lang),
           fmt_percent(country["coverage_pop_share"].iloc[0] if len(country) else None, lang))
+ui.brief_download(lang, name=t("common.country", lang))
 if len(df) and df["small_number"].any():
     st.info(t("common.uncertain_note", lang, n=int(df["small_number"].sum())), icon=":material/warning:")
 

@@ -29,7 +29,9 @@ group = ui.select_param("group", t("select.group", lang), list(group_label), for
 row = areas[areas["code"] == area].iloc[0]
 summary = cached.area_metrics(metric="activities", activity_type=atype, target_group=group, lang=lang)
 me = summary[summary["code"] == area].iloc[0] if (summary["code"] == area).any() else None
-st.header(area_name[area])
+h1, h2 = st.columns([3, 1], vertical_alignment="bottom")
+h1.header(area_name[area])
+ui.brief_download(lang, name=area_name[area], area_code=area, container=h2)
 k1, k2, k3, k4, k5 = st.columns(5)
 k1.metric(t("col.population", lang), fmt_number(row["population"], lang))
 k2.metric(t("col.municipalities", lang), fmt_number(row["municipality_count"], lang))

@@ -10,7 +10,7 @@ from app.queries import ALL
 lang = ui.current_lang()
 ui.page_header(lang, "gaps")
 
-view = ui.select_param("view", t("gaps.view", lang), ["white", "need", "data"], widget="radio",
+view = ui.select_param("view", t("gaps.view", lang), ["white", "need", "data", "swedish"], widget="radio",
                        format_func=lambda v: t(f"gaps.view.{v}", lang))
 areas = cached.areas(lang=lang)
 area_name = {ALL: t("common.all_areas", lang), **dict(zip(areas["code"], areas["name"]))}
@@ -74,6 +74,37 @@ elif view == "need":
         ("supply_rate_per_10k", t("metric.rate_per_10k.label", lang), "dec2"),
         ("need_rank", t("col.need_rank", lang), "int"), ("supply_rank", t("col.supply_rank", lang), "int"),
         ("gap_score", t("col.gap_score", lang), "dec1")], title=t("gaps.need.ranked", lang))
+
+elif view == "swedish":
+    st.markdown(t("gaps.swedish.intro", lang))
+    area = ui.select_param("area", t("select.area", lang), list(area_name), format_func=area_name.get)
+    sw = cached.swedish_coverage(area_code=None if area == ALL else area, lang=lang)
+    years = sw["swedish_year"].dropna().astype(int)
+    year = "–" if years.empty else (f"{years.min()}" if years.min() == years.max() else f"{years.min()}–{years.max()}")
+    st.info(t("gaps.swedish.note", lang, year=year), icon=":material/schedule:")
+    k1, k2, k3 = st.columns(3)
+    k1.metric(t("gaps.swedish.count", lang), fmt_number(len(sw), lang))
+    k2.metric(t("gaps.swedish.speakers", lang, year=year), fmt_number(sw["swedish_speakers"].sum(), lang))
+    k3.metric(t("gaps.swedish.activities", lang), fmt_number(sw["activities_sv"].sum(), lang))
+    if sw.empty:
+        st.info(t("gaps.swedish.none", lang))
+    else:
+        st.subheader(t("gaps.swedish.chart", lang))
+        bar = figures.ranking_bar(sw, value_col="activities_sv_per_10k_swedish", label_col="name",
+                                  value_label=t("col.activities_sv_per_10k", lang), separators=ui.seps(lang),
+                                  uncertain_label=t("common.uncertain", lang))
+        ui.chart_with_downloads(bar, "ruotsinkielinen_toiminta_kaavio", lang, title=t("gaps.swedish.chart", lang),
+                                subtitle=area_name[area], definition_key="metric.swedish_coverage.def")
+    st.subheader(t("gaps.swedish.title", lang))
+    ui.table_with_downloads(sw, "ruotsinkielinen_toiminta", lang, [
+        ("name", t("col.municipality", lang), "text"), ("area_name", t("col.area", lang), "text"),
+        ("language_status_code", t("col.language_status", lang), "label:lang_status."),
+        ("swedish_speakers", t("col.swedish_speakers", lang), "int"),
+        ("swedish_year", t("col.swedish_year", lang), "text"),
+        ("activities_sv", t("col.activities_sv", lang), "int"),
+        ("activities_sv_per_10k_swedish", t("col.activities_sv_per_10k", lang), "dec2"),
+        ("small_number", t("col.uncertain", lang), "flag")], title=t("gaps.swedish.title", lang),
+        subtitle=area_name[area])
 
 else:
     st.markdown(t("gaps.data.intro", lang))

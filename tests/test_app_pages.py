@@ -268,6 +268,41 @@ def test_gaps_data_gaps_apart(db):
     assert not at.get("plotly_chart")
 
 
+def test_gaps_swedish_coverage_equals_mart(db):
+    at = run_page("gaps", lang="sv", view="swedish", area="_all")
+    assert qp(at)["view"] == "swedish"
+    expected = rows(db, """select s.municipality_code, m.name_sv, s.swedish_speakers, s.swedish_year, s.activities_sv,
+                                  s.activities_sv_per_10k_swedish, s.small_number
+                           from mart_swedish_coverage s join municipality m on m.code = s.municipality_code""")
+    assert expected, "the demo build has bilingual municipalities"
+    table = at.dataframe[0].value
+    assert len(table) == len(expected)
+    got = {r[0]: r for r in table.itertuples(index=False, name=None)}
+    for code, name, speakers, year, acts, per10k, small in expected:
+        row = got[name]
+        assert close(row[3], speakers) and str(row[4]) == str(year) and close(row[5], acts)
+        assert close(row[6], per10k), name
+        assert bool(row[7]) == bool(small)
+    # the chart: one bar per municipality with the mart's rate
+    bar = chart(at, 0)["data"][0]
+    assert sorted(round(x, 9) for x in bar["x"] if x is not None) == \
+        sorted(round(v, 9) for *_, v, _ in expected if v is not None)
+    # the indicator year is stated (it is older than the activity data)
+    years = {str(y) for *_, y, _, _, _ in expected if y is not None}
+    assert any(any(y in i.value for y in years) for i in at.info)
+    labels = {b.proto.label for b in at.get("download_button")}
+    assert {"CSV", "Excel", "PNG-bild", "SVG-bild"} <= labels
+
+
+def test_pdf_brief_buttons(db):
+    area = rows(db, "select code from area where code <> '91' order by code limit 1")[0][0]
+    at = run_page("profile", lang="sv", area=area)
+    buttons = [b for b in at.get("download_button") if "PDF" in b.proto.label]
+    assert len(buttons) == 1 and buttons[0].proto.label == "Områdesprofil som PDF"
+    at = run_page("overview", lang="en")
+    assert any(b.proto.label == "National overview as PDF" for b in at.get("download_button"))
+
+
 # -- organisations -------------------------------------------------------------------------------------------------------
 
 def _org_with_activities(db):

@@ -195,6 +195,8 @@ def test_row_counts_and_full_grid(con):
         "mart_need_supply": 3,
         "mart_org_visibility": 6,
         "mart_data_gap": 2,
+        "mart_activity_list": 9,           # one row per activity x municipality; national ones once
+        "mart_org_source": 0,              # this fixture has no organisation_source rows
     }
     cols = [r[0] for r in con.execute("describe mart_area_metrics").fetchall()]
     assert cols == METRIC_COLUMNS

@@ -116,6 +116,7 @@ def test_every_query_runs(con):
         "organisation_types": {"org_id": org}, "organisation_municipalities": {"org_id": org},
         "organisation_map": {"org_id": org}, "type_matrix": {"metric": "lq"},
         "target_group_breakdown": {"area_code": area},
+        "white_spot_top": {"area_code": area}, "swedish_coverage": {},
     }
     for name, kw in calls.items():
         df = getattr(queries, name)(con, **kw)
@@ -131,6 +132,29 @@ def test_white_spots_and_status_agree(con):
     status = queries.municipality_status(con, activity_type=atype)
     assert set(spots["code"]) == set(status.loc[status["has_type"] == 0, "code"])
     assert spots["population"].is_monotonic_decreasing
+
+
+def test_swedish_coverage_equals_mart(con):
+    expected = con.execute("select municipality_code, swedish_speakers, activities_sv, "
+                           "activities_sv_per_10k_swedish from mart_swedish_coverage").fetchall()
+    df = queries.swedish_coverage(con, lang="sv")
+    assert len(df) == len(expected) and df["code"].is_unique
+    got = {c: (s, a, r) for c, s, a, r in zip(df["code"], df["swedish_speakers"], df["activities_sv"],
+                                               df["activities_sv_per_10k_swedish"])}
+    for code, speakers, acts, rate in expected:
+        assert got[code][0] == speakers and got[code][1] == acts
+        assert got[code][2] == pytest.approx(rate, nan_ok=True)
+    assert df["swedish_speakers"].dropna().is_monotonic_decreasing
+    area = df["area_code"].iloc[0]
+    assert set(queries.swedish_coverage(con, area_code=area)["area_code"]) == {area}
+
+
+def test_white_spot_top_is_largest_first(con):
+    area = con.execute("select area_code from mart_white_spot group by 1 order by count(*) desc limit 1").fetchone()[0]
+    top = queries.white_spot_top(con, area_code=area, limit=5)
+    assert 0 < len(top) <= 5 and top["population"].is_monotonic_decreasing
+    biggest = con.execute("select max(population) from mart_white_spot where area_code = ?", [area]).fetchone()[0]
+    assert top["population"].iloc[0] == biggest
 
 
 def test_need_supply_high_need_low_supply_first(con):

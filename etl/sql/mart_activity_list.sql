@@ -1,0 +1,25 @@
+-- mart_activity_list: the activity listings the pages show, one row per activity x municipality where it takes place
+-- (an activity without a municipality, e.g. a nationwide online service, has one row with NULL municipality_code and
+-- area_code). The organisation's name and business id and the activity's target groups come along, so pages read
+-- this mart instead of the core tables activity, activity_municipality, activity_target_group and organisation.
+-- The activity columns are picked by name with COLUMNS(...): the descriptive ones (names, url, source, lat/lon) are
+-- carried when the activity table has them (the hand-made mart test fixture has only the analytic columns).
+create or replace table mart_activity_list as
+with act as (
+    select columns(c -> c in ('activity_id', 'org_id', 'source', 'source_id', 'name_fi', 'name_sv', 'name_en',
+                              'activity_type', 'mode', 'is_in_person', 'is_national', 'languages',
+                              'offered_in_swedish', 'url', 'updated_at', 'lat', 'lon'))
+    from activity
+),
+groups as (
+    select activity_id, list(target_group order by target_group) as target_groups
+    from activity_target_group
+    group by activity_id
+)
+select act.*, o.name as org_name, o.business_id, coalesce(g.target_groups, []::varchar[]) as target_groups,
+       am.municipality_code, am.area_code
+from act
+left join organisation as o on o.org_id = act.org_id
+left join groups as g on g.activity_id = act.activity_id
+left join activity_municipality as am on am.activity_id = act.activity_id
+order by act.activity_id, am.municipality_code;
