@@ -57,7 +57,11 @@ if detail is not None and len(detail):
                   ("location", bool(o["location_known"])), ("languages", bool(o["languages_known"])),
                   ("groups", bool(o["target_groups_known"])), ("updated", bool(o["updated_within_12m"]))]
         for key, ok in checks:
-            st.markdown(("✅ " if ok else "❌ ") + t(f"orgs.check.{key}", lang))
+            # material icons ship with the app (emoji depend on the viewer's fonts); the word says it for
+            # screen readers and colour-blind users
+            state = (":green[:material/check_circle:] " if ok else ":red[:material/cancel:] ")
+            st.markdown(state + t(f"orgs.check.{key}", lang) + " — "
+                        + t("orgs.check.ok" if ok else "orgs.check.missing", lang))
         todo = [key for key, ok in checks if not ok]
         if o["activities"] == 0:
             todo.insert(0, "no_activities")
