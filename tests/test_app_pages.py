@@ -327,7 +327,16 @@ def test_orgs_search_with_typo_and_detail(db):
     assert visible == munis
     acts = rows(db, "select count(*) from activity where org_id = ?", [org_id])[0][0]
     assert len(at.dataframe[0].value) == acts
-    assert any("✅" in m.value or "❌" in m.value for m in at.markdown)
+    # the completeness checklist states each check as the mart says it
+    from app.i18n import t
+    flags = rows(db, "select business_id_valid, types_classified >= 1, location_known, languages_known, "
+                     "target_groups_known, updated_within_12m from mart_org_visibility where org_id = ?", [org_id])[0]
+    keys = ("business_id", "types", "location", "languages", "groups", "updated")
+    texts = [m.value for m in at.markdown]
+    for key, ok in zip(keys, flags):
+        line = [x for x in texts if t(f"orgs.check.{key}", "fi") in x]
+        assert len(line) == 1, key
+        assert line[0].endswith(t("orgs.check.ok" if ok else "orgs.check.missing", "fi")), (key, line[0])
 
 
 def test_orgs_search_by_business_id_and_shared_link(db):
