@@ -68,6 +68,9 @@ def choropleth(df: pd.DataFrame, geojson: dict[str, Any], *, value_col: str = "v
                                     ticktext=[categorical.get(0, "0"), categorical.get(1, "1")], len=0.4))
     else:
         colorbar = dict(title=dict(text=colorbar_title, side="right"), tickformat=value_fmt, len=0.6, thickness=16)
+        zmax = max((v for v in z if v is not None and pd.notna(v)), default=0)
+        if value_fmt.endswith(".0f") and zmax < 8:
+            colorbar["dtick"] = 1   # whole counts over a short range: no repeated rounded tick labels (1, 1, 0 …)
         kwargs.update(colorscale=DIVERGING if diverging else scale, colorbar=colorbar)
         if diverging:
             kwargs.update(zmid=midpoint if midpoint is not None else 1.0)
@@ -129,7 +132,7 @@ def ranking_bar(df: pd.DataFrame, *, value_col: str = "value", label_col: str = 
         name=value_label))
     if reference is not None and pd.notna(reference):
         fig.add_vline(x=float(reference), line=dict(color="#333", dash="dash", width=1.5),
-                      annotation_text=reference_label or "", annotation_position="top")
+                      annotation_text=reference_label or "", annotation_position="bottom right")
     fig.update_xaxes(tickformat=value_fmt, title=value_label, gridcolor="#e5e5e5")
     fig.update_yaxes(title=None, automargin=True)
     fig.update_layout(showlegend=False)

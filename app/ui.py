@@ -140,6 +140,44 @@ def source_line(lang: str, source_ids: Sequence[str] | None = None, definition_k
 
 # -- numbers and tables --------------------------------------------------------------------------------------------
 
+_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:=")
+
+
+def md_escape(value: Any) -> str:
+    """Data shown through a Markdown element (header, caption, markdown) as literal text: every Markdown and
+    Streamlit directive character backslash-escaped, so a name like `**x** [y](javascript:…)` stays text."""
+    text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
+
+
+def text_or(value: Any, default: str) -> str:
+    """A possibly missing (None / NA / NaN / '') database value as text."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "":
+        return default
+    return str(value)
+
+
+def is_true(value: Any) -> bool:
+    """A database flag: missing (None / NA / NaN) counts as not done."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return False
+    return bool(value)
+
+
+def export_frame(table: pd.DataFrame, kinds: dict[str, str], lang: str) -> pd.DataFrame:
+    """What a download carries: yes/no and uncertainty flags as words in the chosen language, decimals rounded as
+    shown (numbers stay numbers)."""
+    out = table.copy()
+    for label, kind in kinds.items():
+        if label not in out.columns:
+            continue
+        if kind in ("bool", "flag"):
+            out[label] = [fmt(v, kind, lang).replace("⚠ ", "") for v in out[label]]
+        elif kind.startswith("dec"):
+            out[label] = pd.to_numeric(out[label], errors="coerce").round(int(kind[3:]))
+    return out
+
+
 def fmt(value: Any, kind: str, lang: str) -> str:
     """Display one value: kind is int, dec1, dec2, dec3, pct, eur, date, datetime, bool, flag or text."""
     if kind == "text":
@@ -242,7 +280,8 @@ def table_with_downloads(df: pd.DataFrame, name: str, lang: str, columns: Sequen
     exports = _exports()
     if exports is not None:
         meta = meta or _export_meta(name, lang, title, subtitle)
-        c1, c2, c3, _ = st.columns([1, 1, 1, 3])
+        table = export_frame(table, kinds, lang)
+        c1, c2, c3 = st.columns(3)
         if hasattr(exports, "to_csv_bytes"):
             c1.download_button(t("download.csv", lang), data=lambda: exports.to_csv_bytes(table, meta),
                                file_name=f"{name}.csv", mime="text/csv", on_click="ignore",
@@ -271,7 +310,7 @@ def chart_with_downloads(fig: Any, name: str, lang: str, *, meta: Any = None, ti
         return
     definitions = [(title or name, t(definition_key, lang))] if definition_key else []
     meta = meta or _export_meta(name, lang, title, subtitle, definitions)
-    c1, c2, _ = st.columns([1, 1, 4])
+    c1, c2, _ = st.columns([1, 1, 2])
     if hasattr(exports, "figure_to_png"):
         c1.download_button(t("download.png", lang), data=lambda: exports.figure_to_png(fig, meta),
                            file_name=f"{name}.png", mime="image/png", on_click="ignore",

@@ -53,7 +53,9 @@ with left:
 with right:
     st.subheader(t("overview.ranking.title", lang))
     bar = figures.ranking_bar(df, value_label=mlabel, value_fmt=vfmt, separators=ui.seps(lang),
-                              reference=nat_value, reference_label=t("common.country", lang),
+                              # a national total is no yardstick for one area's count: reference only for rates
+                              reference=nat_value if spec["kind"] != "count" else None,
+                              reference_label=t("common.country", lang),
                               uncertain_label=t("common.uncertain", lang), height=700)
     ui.chart_with_downloads(bar, "yleiskuva_jarjestys", lang, title=t("overview.ranking.title", lang),
                             subtitle=f"{mlabel} · {selection}", definition_key=f"metric.{metric}.def")

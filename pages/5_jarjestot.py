@@ -28,10 +28,10 @@ elif st.query_params.get("org"):
 detail = cached.organisation_detail(org_id=org_id, lang=lang) if org_id else None
 if detail is not None and len(detail):
     o = detail.iloc[0]
-    st.header(o["name"])
+    st.header(ui.md_escape(o["name"]))
     st.caption(" · ".join(x for x in [
-        t("col.business_id", lang) + ": " + (o["business_id"] or t("common.missing", lang)),
-        t("col.home_area", lang) + ": " + (o["home_area"] or "–"),
+        t("col.business_id", lang) + ": " + ui.text_or(o["business_id"], t("common.missing", lang)),
+        t("col.home_area", lang) + ": " + ui.md_escape(ui.text_or(o["home_area"], "–")),
         t("col.sources", lang) + ": " + ", ".join(t(f"source.name.{s}", lang) for s in o["sources"])] if x))
     k1, k2, k3 = st.columns(3)
     k1.metric(t("metric.activities.label", lang), fmt_number(o["activities"], lang))
@@ -53,9 +53,10 @@ if detail is not None and len(detail):
                                     subtitle=o["name"])
     with right:
         st.subheader(t("orgs.checklist.title", lang))
-        checks = [("business_id", bool(o["business_id_valid"])), ("types", float(o["types_classified"] or 0) >= 1),
-                  ("location", bool(o["location_known"])), ("languages", bool(o["languages_known"])),
-                  ("groups", bool(o["target_groups_known"])), ("updated", bool(o["updated_within_12m"]))]
+        checks = [("business_id", ui.is_true(o["business_id_valid"])),
+                  ("types", ui.is_true(o["types_classified"]) and o["types_classified"] >= 1),
+                  ("location", ui.is_true(o["location_known"])), ("languages", ui.is_true(o["languages_known"])),
+                  ("groups", ui.is_true(o["target_groups_known"])), ("updated", ui.is_true(o["updated_within_12m"]))]
         for key, ok in checks:
             # material icons ship with the app (emoji depend on the viewer's fonts); the word says it for
             # screen readers and colour-blind users

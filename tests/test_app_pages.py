@@ -15,6 +15,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app.ui import md_escape
+
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard.py")
@@ -319,7 +321,7 @@ def test_orgs_search_with_typo_and_detail(db):
     assert org_id in box.options or org_id == box.value
     at.selectbox(key="jk_org").select(org_id).run()
     assert qp(at)["org"] == org_id and qp(at)["q"] == typo
-    assert at.header[0].value == name
+    assert at.header[0].value == md_escape(name)   # shown as literal text, never as Markdown
     munis = {c for (c,) in rows(db, "select distinct am.municipality_code from activity a "
                                     "join activity_municipality am using (activity_id) where a.org_id = ?", [org_id])}
     trace = chart(at, 0)["data"][0]
@@ -345,7 +347,7 @@ def test_orgs_search_by_business_id_and_shared_link(db):
     assert at.selectbox(key="jk_org").value == org_id
     # a shared link with only the organisation
     at2 = run_page("orgs", lang="sv", org=org_id)
-    assert at2.header[0].value == name
+    assert at2.header[0].value == md_escape(name)
 
 
 def test_orgs_list_filter(db):

@@ -220,3 +220,11 @@ def test_static_and_config():
     for line in ("enableStaticServing = true", "gatherUsageStats = false", 'toolbarMode = "viewer"'):
         assert line in cfg
     assert (ROOT / "static" / "favicon.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_md_escape_keeps_data_literal():
+    from app.ui import md_escape
+    assert md_escape("**x** [y](javascript:alert(1)) # :red[z]") == \
+        r"\*\*x\*\* \[y\]\(javascript\:alert\(1\)\) \# \:red\[z\]"
+    assert md_escape(None) == ""
+    assert md_escape("Kuvitteellinen ry") == "Kuvitteellinen ry"

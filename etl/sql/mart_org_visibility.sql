@@ -41,7 +41,7 @@ org_places as (
     where not coalesce(a.is_national, false)
     group by a.org_id
 )
-select o.org_id, o.name, o.business_id, o.business_id_valid, o.sources,
+select o.org_id, o.name, o.business_id, coalesce(o.business_id_valid, false) as business_id_valid, o.sources,
        coalesce(po.activities, 0) as activities,
        coalesce(pl.municipalities, 0) as municipalities,
        coalesce(pl.areas, 0) as areas,
