@@ -11,11 +11,12 @@ lang = ui.current_lang()
 ui.page_header(lang, "data")
 
 b = ui.build_row()
-k1, k2, k3, k4 = st.columns(4)
-k1.metric(t("data.build_id", lang), str(b.get("build_id", "–")))
-k2.metric(t("data.built_at", lang), fmt_date(b.get("built_at"), lang, with_time=True))
-k3.metric(t("data.kind", lang), t("data.kind.demo" if b.get("is_demo") else "data.kind.real", lang))
-k4.metric(t("data.duration", lang), fmt_number(b.get("duration_s"), lang, 1) + " s")
+k1, k2, k3, k4 = st.columns([3, 2, 1, 1])
+# long values as text, not st.metric (which cuts them off)
+k1.markdown(f"**{t('data.build_id', lang)}**  \n`{b.get('build_id', '–')}`")
+k2.markdown(f"**{t('data.built_at', lang)}**  \n{fmt_date(b.get('built_at'), lang, with_time=True)}")
+k3.markdown(f"**{t('data.kind', lang)}**  \n{t('data.kind.demo' if b.get('is_demo') else 'data.kind.real', lang)}")
+k4.markdown(f"**{t('data.duration', lang)}**  \n{fmt_number(b.get('duration_s'), lang, 1)} s")
 if b.get("git_commit"):
     st.caption(t("data.commit", lang, commit=str(b.get("git_commit"))[:12]))
 
@@ -25,7 +26,8 @@ section = ui.select_param("section", t("data.section", lang), ["sources", "quara
 if section == "sources":
     st.subheader(t("data.sources.title", lang))
     ui.table_with_downloads(cached.sources(lang=lang), "lahteet", lang, [
-        ("title", t("col.dataset", lang), "text"), ("publisher", t("col.publisher", lang), "text"),
+        ("source_id", t("col.dataset", lang), "label:source.name."), ("title", t("col.title", lang), "text"),
+        ("publisher", t("col.publisher", lang), "text"),
         ("licence", t("col.licence", lang), "text"), ("attribution", t("col.attribution", lang), "text"),
         ("retrieved_at", t("col.retrieved", lang), "datetime"), ("rows", t("col.rows", lang), "int"),
         ("file", t("col.file", lang), "text"), ("url", t("col.url", lang), "text")],

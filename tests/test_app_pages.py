@@ -366,7 +366,7 @@ def test_data_page_sources_and_quarantine(db):
     at = run_page("data", lang="en")
     assert len(at.dataframe[0].value) == rows(db, "select count(*) from _meta_sources")[0][0]
     build_id = rows(db, "select build_id from _meta_build")[0][0]
-    assert any(m.value == str(build_id) for m in at.metric)
+    assert any(f"`{build_id}`" in m.value for m in at.markdown)
     at = run_page("data", lang="en", section="quarantine")
     total = rows(db, "select count(*) from quarantine")[0][0]
     summary = at.dataframe[0].value
