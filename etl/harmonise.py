@@ -263,7 +263,7 @@ def build_activities(con: Any, taxonomy: classify.Taxonomy) -> int:
     """Writes activity, activity_municipality, activity_target_group; returns duplicates merged."""
     prio = _priority_sql("a.source")
     con.execute(f"""
-        create or replace temp table _h_act as
+        create or replace temp table _h_act_grp as
         with linked as (
             select a.*, i.org_id,
                    trim(regexp_replace(regexp_replace(lower(coalesce(a.name_fi, a.name_sv, a.name_en, '')),
@@ -274,49 +274,65 @@ def build_activities(con: Any, taxonomy: classify.Taxonomy) -> int:
             left join _h_act_ref r on r.act_rowid = a.act_rowid
             left join _h_rec_key o on o.source = r.source and o.source_id = r.ref_id
             left join _h_org_id i on i.org_key = o.org_key
-        ),
-        grouped as (
-            select *,
-                   case when org_id is null or name_key = '' then 'U:' || source || '|' || source_id || '|' ||
-                             coalesce(record_ref, '')
-                        else org_id || '|' || name_key || '|' || muni_key || '|' || coalesce(is_national, false)
-                   end as dup_key
-            from linked
         )
-        select * exclude (act_rowid),
-               row_number() over (partition by dup_key order by (description is not null) desc,
-                   length(coalesce(description, '')) desc,
-                   len(coalesce(class_codes, [])) + len(coalesce(target_codes, [])) desc,
-                   (name_sv is not null) desc, prio, source, source_id, record_ref) as dup_rank,
-               list_sort(list_distinct(flatten(list(coalesce(class_codes, [])) over (partition by dup_key))))
-                   as all_class_codes,
-               list_sort(list_distinct(flatten(list(coalesce(target_codes, [])) over (partition by dup_key))))
-                   as all_target_codes,
-               list_sort(list_distinct(flatten(list(coalesce(languages, [])) over (partition by dup_key))))
-                   as all_languages
-        from grouped
+        select *,
+               case when org_id is null or name_key = '' then 'U:' || source || '|' || source_id || '|' ||
+                         coalesce(record_ref, '')
+                    else org_id || '|' || name_key || '|' || muni_key || '|' || coalesce(is_national, false)
+               end as dup_key
+        from linked
     """)
+    for t in ("_h_act_stg", "_h_act_ref"):  # not needed any more: free their memory before the next steps
+        con.execute(f"drop table if exists {t}")
+    # the group's codes and languages by a grouped aggregate (cheaper than three list windows)
+    con.execute("""
+        create or replace temp table _h_act as
+        with lists as (
+            select dup_key,
+                   list_sort(list_distinct(flatten(list(coalesce(class_codes, []))))) as all_class_codes,
+                   list_sort(list_distinct(flatten(list(coalesce(target_codes, []))))) as all_target_codes,
+                   list_sort(list_distinct(flatten(list(coalesce(languages, []))))) as all_languages
+            from _h_act_grp group by dup_key
+        )
+        select g.* exclude (act_rowid),
+               row_number() over (partition by g.dup_key order by (g.description is not null) desc,
+                   length(coalesce(g.description, '')) desc,
+                   len(coalesce(g.class_codes, [])) + len(coalesce(g.target_codes, [])) desc,
+                   (g.name_sv is not null) desc, g.prio, g.source, g.source_id, g.record_ref) as dup_rank,
+               l.all_class_codes, l.all_target_codes, l.all_languages
+        from _h_act_grp g join lists l on l.dup_key is not distinct from g.dup_key
+    """)
+    con.execute("drop table if exists _h_act_grp")
     merged = con.execute("select count(*) from _h_act where dup_rank > 1").fetchone()[0]
 
     act_rules = [r.pattern for r in taxonomy.activity_keywords]
     tg_rules = [r.pattern for r in taxonomy.target_keywords]
+    # the keyword patterns run once per distinct text, not once per activity (listings repeat their texts)
+    con.execute(f"""
+        create or replace temp table _h_act_text as
+        select *, regexp_replace(lower(concat_ws(' ', name_fi, name_sv,
+                                                 left(description, {classify.MAX_DESCRIPTION_CHARS}))),
+                                 {_sql_literal(taxonomy.guard_pattern)}, ' ', 'g') as t
+        from _h_act where dup_rank = 1
+    """)
+    con.execute("drop table if exists _h_act")
+    con.execute(f"""
+        create or replace temp table _h_act_mask as
+        select t, {_mask_sql(act_rules)} as act_mask, {_mask_sql(tg_rules)} as tg_mask
+        from (select distinct t from _h_act_text)
+    """)
     con.execute(f"""
         create or replace temp table _h_act_keep as
-        with kept as (
-            select *, regexp_replace(lower(concat_ws(' ', name_fi, name_sv,
-                                                     left(description, {classify.MAX_DESCRIPTION_CHARS}))),
-                                     {_sql_literal(taxonomy.guard_pattern)}, ' ', 'g') as t
-            from _h_act where dup_rank = 1
-        )
-        select * exclude (t),
-               'A' || lpad(cast(row_number() over (order by source, source_id, record_ref) as varchar), 7, '0')
+        select k.* exclude (t),
+               'A' || lpad(cast(row_number() over (order by k.source, k.source_id, k.record_ref) as varchar), 7, '0')
                    as activity_id,
-               array_to_string(all_class_codes, '{_SEP}') as class_key,
-               array_to_string(all_target_codes, '{_SEP}') as target_key,
-               {_mask_sql(act_rules)} as act_mask,
-               {_mask_sql(tg_rules)} as tg_mask
-        from kept
+               array_to_string(k.all_class_codes, '{_SEP}') as class_key,
+               array_to_string(k.all_target_codes, '{_SEP}') as target_key,
+               m.act_mask, m.tg_mask
+        from _h_act_text k join _h_act_mask m on m.t = k.t
     """)
+    con.execute("drop table if exists _h_act_text")
+    con.execute("drop table if exists _h_act_mask")
 
     # decide once per distinct (codes, keyword mask)
     act_codes = [r.code for r in taxonomy.activity_keywords]
@@ -457,8 +473,10 @@ def build_grants(con: Any, reference_dir: Path) -> None:
             select s.*, coalesce(ob.org_id, case when s.business_id is null or s.business_id_valid is false
                                                       or onm.business_id is null then onm.org_id end) as org_id
             from _h_grant_stg s
+            -- the key is NULL for an invalid id (no match): one equality, so a hash join, not a nested loop
             left join organisation ob
-              on ob.business_id = s.business_id and s.business_id_valid is not false and ob.business_id_valid
+              on ob.business_id = case when s.business_id_valid is not false then s.business_id end
+             and ob.business_id_valid
             left join _h_nn n on n.name = s.organisation_name
             left join org_by_name onm on onm.nn = n.nn
         )
@@ -498,6 +516,7 @@ def build_core(con: Any, reference_dir: Path, *, is_demo: bool) -> dict[str, int
     counts["activity_duplicates_merged"] = merged
     for t in ("_h_org_stg", "_h_act_ref", "_h_bid", "_h_org_all", "_h_nn", "_h_org_rec", "_h_org", "_h_org_id",
               "_h_act", "_h_act_keep", "_h_act_decision", "_h_tg_decision", "_h_grant_stg", "_h_area_text",
-              "_h_act_stg", "_h_rec_key", "_h_nn_more"):
+              "_h_act_stg", "_h_rec_key", "_h_nn_more", "_h_act_text", "_h_act_mask",
+              "_h_act_grp"):
         con.execute(f'drop table if exists "{t}"')
     return counts

@@ -6,18 +6,21 @@ import codecs
 import csv
 import io
 import json
+import operator
 import re
 import unicodedata
+import weakref
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator, NamedTuple
 
 import pandas as pd
 
+from etl import text as _text
 from etl.bizid import normalise_business_id
 from etl.context import BuildContext, LoadStats
-from etl.text import scrub_personal
 
 # --- staging table shapes (docs/data-model.md) -------------------------------------------------------------------
 
@@ -36,20 +39,117 @@ ACTIVITY_COLUMNS: dict[str, str] = {
 }
 
 
-def write_staging(con: Any, name: str, columns: dict[str, str], rows: list[dict[str, Any]]) -> None:
-    """Create `name` with exactly these typed columns (also when there are no rows, so downstream SQL always
-    finds it) and insert the rows. The name is ours, never user input."""
+_ARROW_TYPES: dict[str, Any] = {}
+
+
+def _arrow_type(sql_type: str) -> Any:
+    import pyarrow as pa
+    if not _ARROW_TYPES:
+        _ARROW_TYPES.update({
+            "varchar": pa.string(), "varchar[]": pa.list_(pa.string()), "boolean": pa.bool_(),
+            "timestamp": pa.timestamp("us"), "double": pa.float64(), "integer": pa.int32(), "date": pa.date32(),
+        })
+    return _ARROW_TYPES[sql_type]
+
+
+def _arrow_table(columns: dict[str, str], rows: list[dict[str, Any]]) -> Any:
+    """The rows as an Arrow table built column by column with the staging types (no pandas object columns).
+    NaN in a double column becomes NULL, as it did through pandas."""
+    import pyarrow as pa
+    names = list(columns)
+    try:  # transpose at C speed when every row has every column (the loaders' rows do)
+        data = list(zip(*map(operator.itemgetter(*names), rows))) if len(names) > 1 else None
+    except KeyError:
+        data = None
+    arrays = []
+    for i, (c, t) in enumerate(columns.items()):
+        values = list(data[i]) if data is not None else [r.get(c) for r in rows]
+        if t == "double":
+            values = [None if v is None or v != v else v for v in values]
+        arrays.append(pa.array(values, type=_arrow_type(t)))
+    return pa.Table.from_arrays(arrays, names=list(columns))
+
+
+def _create_staging(con: Any, name: str, columns: dict[str, str]) -> None:
     ddl = ", ".join(f'"{c}" {t}' for c, t in columns.items())
     con.execute(f'create or replace table "{name}" ({ddl})')
+
+
+def _insert_staging(con: Any, name: str, columns: dict[str, str], rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
-    df = pd.DataFrame([{c: r.get(c) for c in columns} for r in rows], columns=list(columns))
-    con.register("_stg_rows", df)
+    try:
+        data: Any = _arrow_table(columns, rows)
+    except (TypeError, ValueError, OverflowError, KeyError, ImportError):
+        # a value Arrow will not take as the column type (pyarrow.ArrowInvalid is a ValueError): let DuckDB cast
+        data = pd.DataFrame([{c: r.get(c) for c in columns} for r in rows], columns=list(columns))
+    con.register("_stg_rows", data)
     try:
         cols = ", ".join(f'"{c}"' for c in columns)
         con.execute(f'insert into "{name}" ({cols}) select {cols} from _stg_rows')
     finally:
         con.unregister("_stg_rows")
+
+
+def write_staging(con: Any, name: str, columns: dict[str, str], rows: list[dict[str, Any]]) -> None:
+    """Create `name` with exactly these typed columns (also when there are no rows, so downstream SQL always
+    finds it) and insert the rows. The name is ours, never user input."""
+    _create_staging(con, name, columns)
+    _insert_staging(con, name, columns, rows)
+
+
+class StagingWriter:
+    """write_staging in batches: rows go to the table every `batch` rows, in order, so a large source never holds
+    all its rows in memory. `close()` writes the rest; the table exists (empty) from the start."""
+
+    def __init__(self, con: Any, name: str, columns: dict[str, str], batch: int = 50_000) -> None:
+        self.con, self.name, self.columns, self.batch = con, name, columns, batch
+        self.rows: list[dict[str, Any]] = []
+        _create_staging(con, name, columns)
+
+    def append(self, row: dict[str, Any]) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        _insert_staging(self.con, self.name, self.columns, self.rows)
+        self.rows = []
+
+    def close(self) -> None:
+        self.flush()
+
+
+# --- text (fast paths over etl.text; same results) ------------------------------------------------------------------
+
+def plain_text(value: object, max_len: int | None = None) -> str | None:
+    """etl.text.plain_text, skipped when it provably returns the text unchanged: a str with no markup (`<`), no
+    entity (`&`), only printable characters (so no control/format characters and no whitespace but the ASCII space)
+    and no leading, trailing or double spaces. Most source texts are like that; the rest go through plain_text."""
+    if (type(value) is str and value and value.isprintable() and "<" not in value and "&" not in value
+            and value[0] != " " and value[-1] != " " and "  " not in value
+            and (max_len is None or len(value) <= max_len)):
+        return value
+    if type(value) is str and len(value) <= 4000:
+        return _plain_text_cached(value, max_len)
+    return _text.plain_text(value, max_len)
+
+
+@lru_cache(maxsize=16384)
+def _plain_text_cached(value: str, max_len: int | None) -> str | None:
+    """plain_text is a pure function; listings repeat their (HTML) summaries and descriptions."""
+    return _text.plain_text(value, max_len)
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def scrub_personal(text: str | None) -> str | None:
+    """etl.text.scrub_personal, skipped when there is nothing to find: an e-mail address needs `@`, a phone number
+    digits."""
+    if not text or ("@" not in text and not _DIGIT.search(text)):
+        return text
+    return _text.scrub_personal(text)
 
 
 # --- input files ---------------------------------------------------------------------------------------------------
@@ -132,8 +232,15 @@ def header_key(value: object) -> str:
 class TableRow:
     ref: str                       # `row 5`: spreadsheet numbering, header = row 1
     values: dict[str, str]         # canonical column -> stripped text ('' when empty)
-    raw: str
+    _raw: str | None = field(default=None, repr=False)
     extra_cells: int = 0           # cells beyond the header (a malformed row)
+
+    @property
+    def raw(self) -> str:
+        """The quarantine copy of the row (its non-empty values), made only when a row is set aside."""
+        if self._raw is None:
+            self._raw = raw_text({k: v for k, v in self.values.items() if v})
+        return self._raw
 
 
 @dataclass
@@ -189,7 +296,7 @@ def _rows_from_cells(cells: Iterable[tuple[int, list[str]]], aliases: dict[str, 
             if canon and not values[canon]:
                 values[canon] = cell.strip()
         extra = max(0, len([c for c in row[len(header):] if c.strip()]))
-        out.append(TableRow(f"row {n}", values, raw_text({k: v for k, v in values.items() if v}), extra))
+        out.append(TableRow(f"row {n}", values, None, extra))
     return [m for m in mapped if m], out
 
 
@@ -205,6 +312,7 @@ def read_csv_table(path: Path, aliases: dict[str, tuple[str, ...]], required: tu
         delimiter = csv.Sniffer().sniff(first_line, delimiters=";,\t").delimiter
     except csv.Error:
         delimiter = ";"
+    csv.field_size_limit(2**31 - 1)  # default 131,072: one long pasted cell would set aside the whole file
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter)
     try:
         # numbering by record (spreadsheet style), not physical line: quoted cells may span lines
@@ -229,6 +337,100 @@ def _cell_text(v: Any) -> str:
     return str(v)
 
 
+class _NotPlain(Exception):
+    """A sheet the fast reader leaves to openpyxl."""
+
+
+_XL_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_XL_COLUMN = re.compile(r"([A-Z]{1,3})[0-9]+")
+
+
+def _xlsx_values(wb: Any, ws: Any) -> list[tuple[Any, ...]] | None:
+    """The sheet's rows as `ws.iter_rows(values_only=True)` gives them on a workbook opened read-only with
+    data_only=True, read straight from the sheet XML (openpyxl's per-cell objects cost ~10 µs a cell). Only plain
+    cells are read here (numbers without a date style, booleans, shared/inline strings of one text run, formula
+    results); for anything else, or any surprise, None: the caller then iterates with openpyxl itself.
+    Uses openpyxl's own parsed package (shared strings, date styles, sheet path, dimensions): pinned 3.1.x."""
+    from xml.etree.ElementTree import iterparse
+    try:
+        shared = ws._shared_strings
+        date_formats = wb._date_formats
+        max_col, max_row = ws.max_column, ws.max_row
+        row_tag, c_tag, v_tag, is_tag, t_tag = (_XL_NS + n for n in ("row", "c", "v", "is", "t"))
+        parsed: list[tuple[int, list[tuple[int, Any]]]] = []
+        row_counter = 0
+        with wb._archive.open(ws._worksheet_path) as src:
+            for _event, el in iterparse(src):
+                if el.tag != row_tag:
+                    continue
+                r = el.get("r")
+                row_counter = int(r) if r is not None else row_counter + 1
+                cells: list[tuple[int, Any]] = []
+                for c in el:
+                    if c.tag != c_tag:
+                        raise _NotPlain("a row child that is not a cell")
+                    m = _XL_COLUMN.fullmatch(c.get("r") or "")
+                    if m is None:
+                        raise _NotPlain("cell without a plain coordinate")
+                    col = 0
+                    for ch in m.group(1):
+                        col = col * 26 + ord(ch) - 64
+                    t = c.get("t", "n")
+                    if t == "inlineStr":
+                        child = c.find(is_tag)
+                        value: Any = None
+                        if child is not None:
+                            parts = list(child)
+                            if len(parts) != 1 or parts[0].tag != t_tag or len(parts[0]):
+                                raise _NotPlain("rich inline string")
+                            value = parts[0].text or ""
+                    else:
+                        value = c.findtext(v_tag, None) or None
+                        if value is not None:
+                            if t == "n":
+                                style = c.get("s", 0)
+                                if (int(style) if style else 0) in date_formats:
+                                    raise _NotPlain("date cell")
+                                value = float(value) if ("." in value or "E" in value or "e" in value) \
+                                    else int(value)
+                            elif t == "s":
+                                value = shared[int(value)]
+                            elif t == "b":
+                                value = bool(int(value))
+                            elif t != "str":
+                                raise _NotPlain(f"cell type {t}")
+                    cells.append((col, value))
+                el.clear()
+                parsed.append((row_counter, cells))
+    except Exception:  # noqa: BLE001 - anything unexpected: openpyxl reads the sheet (and raises what it raises)
+        return None
+    # ReadOnlyWorksheet._cells_by_row with min_col = min_row = 1
+    empty_row: tuple[Any, ...] = (None,) * max_col if max_col is not None else ()
+    out: list[tuple[Any, ...]] = []
+    counter, idx = 1, 1
+    for idx, cells in parsed:
+        if max_row is not None and idx > max_row:
+            break
+        for _ in range(counter, idx):
+            counter += 1
+            out.append(empty_row)
+        if counter <= idx:
+            if not cells and not max_col:
+                out.append(())
+            else:
+                width = max_col or cells[-1][0]
+                new_row: list[Any] = [None] * width
+                for col, value in cells:
+                    if 1 <= col <= width:
+                        new_row[col - 1] = value
+                out.append(tuple(new_row))
+            counter += 1
+    if max_row is not None and max_row < idx:
+        for _ in range(counter, max_row + 1):
+            out.append(empty_row)
+    return out
+
+
 def read_xlsx_table(path: Path, aliases: dict[str, tuple[str, ...]], required: tuple[str, ...]) -> Table:
     from openpyxl import load_workbook
     try:
@@ -237,7 +439,10 @@ def read_xlsx_table(path: Path, aliases: dict[str, tuple[str, ...]], required: t
         raise MalformedFile(f"not a readable XLSX workbook: {type(e).__name__}: {e}"[:500]) from e
     try:
         ws = wb.worksheets[0]
-        cells = [(i + 1, [_cell_text(v) for v in row]) for i, row in enumerate(ws.iter_rows(values_only=True))]
+        rows = _xlsx_values(wb, ws)
+        if rows is None:
+            rows = ws.iter_rows(values_only=True)
+        cells = [(i + 1, [_cell_text(v) for v in row]) for i, row in enumerate(rows)]
     finally:
         wb.close()
     columns, rows = _rows_from_cells(cells, aliases, required)
@@ -346,6 +551,27 @@ class Places:
     message: str | None = None
 
 
+_RESOLVED: "weakref.WeakKeyDictionary[Any, dict[str, Any]]" = weakref.WeakKeyDictionary()
+
+
+def resolve_municipality(ctx: BuildContext, ref: Any) -> Any:
+    """ctx.resolver.resolve(ref), remembered per distinct text for this resolver (a source names the same few
+    hundred municipalities over and over; the fuzzy candidates for an unknown name are costly)."""
+    resolver = ctx.resolver
+    if type(ref) is not str:
+        return resolver.resolve(ref)
+    try:
+        cache = _RESOLVED[resolver]
+    except KeyError:
+        cache = _RESOLVED.setdefault(resolver, {})
+    except TypeError:  # not weak-referenceable: no cache
+        return resolver.resolve(ref)
+    res = cache.get(ref)
+    if res is None:
+        res = cache[ref] = resolver.resolve(ref)
+    return res
+
+
 def resolve_places(ctx: BuildContext, refs: Iterable[Any], is_national: bool,
                    resolved: Iterable[str] = ()) -> Places:
     """Resolve municipality references; `resolved` are codes already known. Åland codes are dropped (outside the
@@ -354,7 +580,7 @@ def resolve_places(ctx: BuildContext, refs: Iterable[Any], is_national: bool,
     for ref in refs:
         if ref is None or not str(ref).strip():
             continue
-        res = ctx.resolver.resolve(ref)
+        res = resolve_municipality(ctx, ref)
         if not res.code:
             return Places([], "unknown_municipality", f"unknown municipality {str(ref).strip()!r} ({res.message})")
         codes.add(res.code)

@@ -11,10 +11,10 @@ from typing import Any
 from etl.context import BuildContext, LoadStats
 from etl.load.common import (
     Reject, ACTIVITY_COLUMNS, ORGANISATION_COLUMNS, MalformedFile, business_id_fields, json_records, parse_timestamp,
-    raw_text, resolve_places, source_files, write_staging,
+    plain_text, raw_text, resolve_places, scrub_personal, source_files, write_staging,
 )
 from etl.municipality import normalise_place
-from etl.text import plain_text, safe_url, scrub_personal
+from etl.text import safe_url
 
 SOURCE = "lahella"
 LANGS = ("fi", "sv", "en")

@@ -9,14 +9,15 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from etl.context import BuildContext, LoadStats
 from etl.load.common import (
     ACTIVITY_COLUMNS, ORGANISATION_COLUMNS, JsonRecord, MalformedFile, Reject, business_id_fields, json_records,
-    parse_timestamp, raw_text, resolve_places, source_files, write_staging,
+    StagingWriter, parse_timestamp, plain_text, raw_text, resolve_municipality, resolve_places, scrub_personal,
+    source_files, write_staging,
 )
-from etl.text import plain_text, safe_url, scrub_personal
+from etl.text import safe_url
 
 SOURCE = "ptv"
 LIST_KEYS = ("itemList", "items")
@@ -46,11 +47,16 @@ def load(con: Any, ctx: BuildContext) -> LoadStats:
 
 def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]]) -> LoadStats:
     stats = LoadStats(SOURCE)
-    records = {kind: _read_all(ctx, stats, files.get(kind, [])) for kind in ("organizations", "services", "channels")}
-    stats.read += sum(len(v) for v in records.values())
+    # Files are parsed one at a time and dropped once their records are handled (the parsed JSON of every file at
+    # once was most of the build's peak memory). Quarantine rows for unreadable files still come first, as if
+    # every file had been read before any record: they are set aside here and put in front at the end.
+    first_row = len(ctx.quarantine.rows)
+    kinds = ("organizations", "services", "channels")
+    file_rows: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
+    stats.files += [f"{path.parent.name}/{path.name}" for kind in kinds for path in files.get(kind, [])]
 
     orgs: dict[str, dict[str, Any]] = {}
-    for path, rec in records["organizations"]:
+    for path, rec in _read_all(ctx, stats, files.get("organizations", []), file_rows["organizations"]):
         result = _organisation(ctx, path, rec)
         if not isinstance(result, Reject) and result["source_id"] in orgs:
             result = Reject("duplicate", f"organisation {result['source_id']} already loaded")
@@ -60,9 +66,9 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]]) -> Loa
         stats.loaded += 1
 
     channels: dict[str, Channel] = {}
-    channel_rows: list[dict[str, Any]] = []
+    channel_rows = StagingWriter(con, "stg_ptv__channel", CHANNEL_COLUMNS)
     loaded_channels: set[str] = set()
-    for path, rec in records["channels"]:
+    for path, rec in _read_all(ctx, stats, files.get("channels", []), file_rows["channels"]):
         ch = _parse_channel(rec.record) if isinstance(rec.record, dict) else None
         if ch:
             channels.setdefault(ch.id, ch)  # services may link channels we do not load (other organisations)
@@ -74,15 +80,17 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]]) -> Loa
         channel_rows.append(result)
         loaded_channels.add(result["source_id"])
         stats.loaded += 1
+    del loaded_channels
 
     # channels may name their services too (`services[].service.id`): index once, not per service
     channels_of: dict[str, list[str]] = {}
     for ch in channels.values():
         for sid in ch.service_ids:
             channels_of.setdefault(sid, []).append(ch.id)
-    activities: list[dict[str, Any]] = []
+    # channels and services are written in batches as they load: a large export's rows are not all held at once
+    activities = StagingWriter(con, "stg_ptv__activity", ACTIVITY_COLUMNS)
     loaded_services: set[str] = set()
-    for path, rec in records["services"]:
+    for path, rec in _read_all(ctx, stats, files.get("services", []), file_rows["services"]):
         result = _service(ctx, path, rec, orgs, channels, channels_of)
         if not isinstance(result, Reject) and result["source_id"] in loaded_services:
             result = Reject("duplicate", f"service {result['source_id']} already loaded")
@@ -91,24 +99,32 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]]) -> Loa
         activities.append(result)
         loaded_services.add(result["source_id"])
         stats.loaded += 1
+    del channels, channels_of, loaded_services
 
+    ctx.quarantine.rows[first_row:first_row] = [row for kind in kinds for row in file_rows[kind]]
+    activities.close()
+    channel_rows.close()
     write_staging(con, "stg_ptv__organisation", ORGANISATION_COLUMNS, list(orgs.values()))
-    write_staging(con, "stg_ptv__activity", ACTIVITY_COLUMNS, activities)
-    write_staging(con, "stg_ptv__channel", CHANNEL_COLUMNS, channel_rows)
     return stats
 
 
-def _read_all(ctx: BuildContext, stats: LoadStats, paths: list[Path]) -> list[tuple[Path, JsonRecord]]:
-    out: list[tuple[Path, JsonRecord]] = []
+def _read_all(ctx: BuildContext, stats: LoadStats, paths: list[Path],
+              file_rows: list[dict[str, Any]]) -> Iterator[tuple[Path, JsonRecord]]:
+    """Records of the files, one file parsed at a time; an unreadable file's quarantine row goes to `file_rows`
+    (stats.files is filled by the caller)."""
     for path in paths:
-        stats.files.append(f"{path.parent.name}/{path.name}")
         try:
-            out.extend((path, rec) for rec in json_records(path, LIST_KEYS))
+            records = json_records(path, LIST_KEYS)
         except MalformedFile as e:
             stats.read += 1
             stats.quarantined += 1
             ctx.quarantine.add(SOURCE, path, "file", "malformed_file", f"{path.parent.name}/{path.name}: {e}")
-    return out
+            file_rows.append(ctx.quarantine.rows.pop())
+            continue
+        stats.read += len(records)
+        for rec in records:
+            yield path, rec
+        del records
 
 
 def _reject(ctx: BuildContext, stats: LoadStats, path: Path, rec: JsonRecord, result: Any) -> bool:
@@ -126,7 +142,7 @@ def _text(value: Any) -> str | None:
     if isinstance(value, str) and value.lstrip().startswith("{") and '"blocks"' in value:
         try:
             value = "\n".join(b.get("text", "") for b in json.loads(value).get("blocks", []))
-        except (ValueError, AttributeError):
+        except (ValueError, AttributeError, TypeError):  # e.g. {"blocks": [{"text": 5}]}
             pass
     return plain_text(value)
 
@@ -195,7 +211,7 @@ def _org_home(ctx: BuildContext, o: dict[str, Any]) -> str | None:
         refs += [((a.get("streetAddress") or {}).get("municipality") or {}).get("code")
                  for a in o.get("addresses") or [] if isinstance(a, dict) and a.get("type") == wanted]
     for ref in refs:
-        if ref and (res := ctx.resolver.resolve(ref)).code:
+        if ref and (res := resolve_municipality(ctx, ref)).code:
             return res.code
     return None
 
@@ -233,7 +249,7 @@ def _channel_row(ctx: BuildContext, path: Path, rec: JsonRecord, ch: Channel | N
         return Reject("not_an_ngo", f"channel organisation {org_id or '(none)'} is not a loaded NGO")
     code = None
     if ch.municipality_raw:
-        res = ctx.resolver.resolve(ch.municipality_raw)
+        res = resolve_municipality(ctx, ch.municipality_raw)
         if not res.code:
             return Reject("unknown_municipality", f"unknown municipality {ch.municipality_raw!r} ({res.message})")
         code = res.code

@@ -8,9 +8,9 @@ from typing import Any
 from etl.context import BuildContext, LoadStats
 from etl.load.common import (
     Reject, ORGANISATION_COLUMNS, BadValue, MalformedFile, add_note, business_id_fields, parse_euros, parse_int,
-    read_table, source_files, write_staging,
+    plain_text, read_table, source_files, write_staging,
 )
-from etl.text import normalise_name, plain_text
+from etl.text import normalise_name
 
 SOURCE = "stea"
 GRANT_COLUMNS: dict[str, str] = {

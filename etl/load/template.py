@@ -11,9 +11,9 @@ from typing import Any
 from etl.context import BuildContext, LoadStats
 from etl.load.common import (
     Reject, ACTIVITY_COLUMNS, ORGANISATION_COLUMNS, BadValue, MalformedFile, add_note, business_id_fields, parse_date,
-    raw_text, read_table, resolve_places, source_files, split_list, write_staging,
+    plain_text, raw_text, read_table, resolve_places, scrub_personal, source_files, split_list, write_staging,
 )
-from etl.text import normalise_name, plain_text, safe_url, scrub_personal
+from etl.text import normalise_name, safe_url
 
 SOURCE = "template"
 ALIASES: dict[str, tuple[str, ...]] = {

@@ -9,9 +9,10 @@ from typing import Any
 from etl.bizid import normalise_business_id
 from etl.context import BuildContext, LoadStats
 from etl.load.common import (
-    Reject, ORGANISATION_COLUMNS, MalformedFile, json_records, parse_timestamp, raw_text, source_files, write_staging,
+    Reject, ORGANISATION_COLUMNS, MalformedFile, json_records, parse_timestamp, plain_text, raw_text,
+    resolve_municipality, source_files, write_staging,
 )
-from etl.text import plain_text, safe_url
+from etl.text import safe_url
 
 SOURCE = "ytj"
 COMPANY_COLUMNS: dict[str, str] = {
@@ -115,7 +116,7 @@ def _company(ctx: BuildContext, path: Path, ref: str, c: Any,
     home_raw = _home_municipality(c)
     home = None
     if home_raw:
-        res = ctx.resolver.resolve(home_raw)
+        res = resolve_municipality(ctx, home_raw)
         if not res.code:
             return Reject("unknown_municipality", f"unknown municipality {home_raw!r} ({res.message})")
         home = res.code
