@@ -60,10 +60,11 @@ class Quarantine:
                 raw = json.dumps(raw, ensure_ascii=False, default=str)
             except (TypeError, ValueError):
                 raw = repr(raw)
+        from .text import scrub_personal  # a rejected record may carry contact details in any field
         self.rows.append({
             "source": source, "file": Path(file).name if file else "", "record_ref": str(record_ref),
-            "reason_code": reason_code, "message": message,
-            "raw": raw[:RAW_MAX_CHARS] if raw else None,
+            "reason_code": reason_code, "message": scrub_personal(message),
+            "raw": scrub_personal(raw[:RAW_MAX_CHARS]) if raw else None,
         })
 
     def count(self, source: str | None = None) -> int:

@@ -75,9 +75,23 @@ def _create_staging(con: Any, name: str, columns: dict[str, str]) -> None:
     con.execute(f'create or replace table "{name}" ({ddl})')
 
 
+# Free-text name fields of every staging table. Contact details typed into a name ("Soita Pertille 040 …") are
+# scrubbed here, in the one place every staged row passes, so no loader can forget it.
+NAME_COLUMNS = ("name", "name_fi", "name_sv", "name_en", "org_name", "organisation_name")
+
+
+def _scrub_names(columns: dict[str, str], rows: list[dict[str, Any]]) -> None:
+    for col in (c for c in NAME_COLUMNS if columns.get(c) == "varchar"):
+        for r in rows:
+            v = r.get(col)
+            if v:
+                r[col] = scrub_personal(v)
+
+
 def _insert_staging(con: Any, name: str, columns: dict[str, str], rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
+    _scrub_names(columns, rows)
     try:
         data: Any = _arrow_table(columns, rows)
     except (TypeError, ValueError, OverflowError, KeyError, ImportError):
@@ -190,6 +204,8 @@ def read_json(path: Path) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as e:
         raise MalformedFile(f"invalid JSON at line {e.lineno} column {e.colno}: {e.msg}") from e
+    except RecursionError as e:
+        raise MalformedFile("JSON nested too deeply") from e
 
 
 @dataclass
@@ -304,7 +320,10 @@ def read_csv_table(path: Path, aliases: dict[str, tuple[str, ...]], required: tu
     data = path.read_bytes()
     if not data.strip():
         raise MalformedFile("the file is empty")
-    text, encoding = decode_bytes(data)
+    try:
+        text, encoding = decode_bytes(data)
+    except UnicodeDecodeError as e:  # a BOM followed by undecodable bytes (a truncated UTF-8-sig/UTF-16 file)
+        raise MalformedFile(f"undecodable byte at offset {e.start} for its {e.encoding} byte order mark") from e
     if "\x00" in text:
         raise MalformedFile(f"binary content (NUL bytes) after decoding as {encoding}; not a CSV file")
     first_line = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
@@ -443,6 +462,10 @@ def read_xlsx_table(path: Path, aliases: dict[str, tuple[str, ...]], required: t
         if rows is None:
             rows = ws.iter_rows(values_only=True)
         cells = [(i + 1, [_cell_text(v) for v in row]) for i, row in enumerate(rows)]
+    except MalformedFile:
+        raise
+    except Exception as e:  # a damaged worksheet inside a readable zip fails only here
+        raise MalformedFile(f"not a readable XLSX worksheet: {type(e).__name__}: {e}"[:500]) from e
     finally:
         wb.close()
     columns, rows = _rows_from_cells(cells, aliases, required)

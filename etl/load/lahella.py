@@ -75,7 +75,10 @@ def load_files(con: Any, ctx: BuildContext, files: list[Path]) -> LoadStats:
         for rec in records:
             stats.read += 1
             groups = rec.page.get("groups") if isinstance(rec.page, dict) else None
-            result = _activity(ctx, regions, path, rec.ref, rec.record, groups if isinstance(groups, dict) else {})
+            try:
+                result = _activity(ctx, regions, path, rec.ref, rec.record, groups if isinstance(groups, dict) else {})
+            except (TypeError, AttributeError, ValueError) as e:  # a field of the wrong type
+                result = Reject("bad_type", f"a field has the wrong type: {type(e).__name__}: {e}"[:300])
             if not isinstance(result, Reject) and result[0]["source_id"] in seen:
                 result = Reject("duplicate", f"activity {result[0]['source_id']} already loaded")
             if isinstance(result, Reject):

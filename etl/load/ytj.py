@@ -50,7 +50,10 @@ def load_files(con: Any, ctx: BuildContext, files: list[Path]) -> LoadStats:
             continue
         for rec in records:
             stats.read += 1
-            result = _company(ctx, path, rec.ref, rec.record, forms)
+            try:
+                result = _company(ctx, path, rec.ref, rec.record, forms)
+            except (TypeError, AttributeError, ValueError) as e:  # a field of the wrong type
+                result = Reject("bad_type", f"a field has the wrong type: {type(e).__name__}: {e}"[:300])
             if not isinstance(result, Reject) and result[0]["business_id"] in seen:
                 result = Reject("duplicate", f"company {result[0]['business_id']} already loaded")
             if isinstance(result, Reject):
