@@ -14,6 +14,7 @@ import duckdb
 from etl import paths
 
 # Dependency order: mart_country_metrics <- area/municipality (lq) <- need_supply (supply rate).
+INTERMEDIATE: tuple[str, ...] = ("int_activity_placed",)
 MART_ORDER: tuple[str, ...] = (
     "mart_country_metrics",
     "mart_area_metrics",
@@ -55,6 +56,8 @@ def build_marts(con: duckdb.DuckDBPyConnection, ref_date: date | None = None,
     sql_dir = sql_dir or paths.SQL_DIR
     ensure_build_ref(con, ref_date)
     counts: dict[str, int] = {}
+    for step in INTERMEDIATE:  # shared building blocks of several marts (not read by pages)
+        con.execute((sql_dir / f"{step}.sql").read_text(encoding="utf-8"))
     for mart in MART_ORDER:
         con.execute((sql_dir / f"{mart}.sql").read_text(encoding="utf-8"))
         counts[mart] = con.execute(f'select count(*) from "{mart}"').fetchone()[0]

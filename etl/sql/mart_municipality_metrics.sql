@@ -17,31 +17,8 @@ mainland as (
     from municipality as m
     join area as a on a.code = m.area_code
 ),
-activity_type_key as (
-    select activity_id, org_id,
-           coalesce(is_in_person, false) as is_in_person,
-           coalesce(is_national, false) as is_national,
-           unnest([activity_type, '_all']) as activity_type
-    from activity
-),
-activity_group_key as (
-    select distinct activity_id, target_group from activity_target_group
-    union
-    select activity_id, '_all' from activity
-),
-activity_key as (
-    select t.activity_id, t.org_id, t.is_in_person, t.is_national, t.activity_type, g.target_group
-    from activity_type_key as t
-    join activity_group_key as g on g.activity_id = t.activity_id
-),
-placed as (
-    select distinct k.activity_id, k.org_id, k.is_in_person, k.activity_type, k.target_group,
-           m.code as municipality_code
-    from activity_key as k
-    join activity_municipality as am on am.activity_id = k.activity_id
-    join mainland as m on m.code = am.municipality_code
-    where not k.is_national
-),
+activity_key as (select * from int_activity_key),        -- etl/sql/int_activity_placed.sql
+placed as (select * from int_activity_placed),
 supply as (
     select municipality_code, activity_type, target_group,
            count(distinct activity_id) as activities,
