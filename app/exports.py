@@ -301,7 +301,6 @@ def to_xlsx_bytes(df: pd.DataFrame, meta: ExportMeta) -> bytes:
         c.alignment = Alignment(wrap_text=True, vertical="top")
         widths.append(len(str(col)))
 
-    kinds = [frame[c].dtype.kind if hasattr(frame[c], "dtype") else "O" for c in frame.columns]
     for i, row in enumerate(frame.itertuples(index=False, name=None), start=header_row + 1):
         for j, v in enumerate(row, start=1):
             val = _xlsx_value(v)

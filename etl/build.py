@@ -232,7 +232,7 @@ def build(*, db_path: Path | None = None, offline_dir: Path | None = None, refer
         from . import harmonise, marts
         counts = step("harmonise", lambda: harmonise.build_core(con, reference_dir, is_demo=is_demo))
         con.execute("create or replace table _build_ref as select current_date as ref_date")
-        mart_counts = step("marts", lambda: marts.build_marts(con))
+        step("marts", lambda: marts.build_marts(con))
         write_table(con, "quarantine", ctx.quarantine.frame())
         files_df = _meta_files(ctx, files)
         write_table(con, "_meta_files", files_df)

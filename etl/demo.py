@@ -704,7 +704,6 @@ class _Gen:
         return svc, channels
 
     def lahella_item(self, o: _Org, a: dict) -> dict:
-        r = self.r
         ltype, fmt, theme = TYPE_LAHELLA[a["type"]]
         tr = {"fi": {"name": a["name_fi"], "summary": f"<p>{a['desc_fi']}</p>"}}
         if a["name_sv"]:

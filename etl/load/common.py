@@ -623,3 +623,27 @@ def raw_text(record: Any) -> str:
     except (TypeError, ValueError):
         s = repr(record)
     return (scrub_personal(s) or "")[:2000]
+
+
+# --- shared loader steps -------------------------------------------------------------------------------------------
+
+def open_or_quarantine(ctx: BuildContext, stats: LoadStats, source: str, path: Path, opener: Any) -> Any:
+    """`opener()` (read a file's records or table); a file that cannot be read counts as one record read and set
+    aside as `malformed_file` naming the file and what is wrong. Returns None then."""
+    stats.files.append(path.name)
+    try:
+        return opener()
+    except MalformedFile as e:
+        stats.read += 1
+        stats.quarantined += 1
+        ctx.quarantine.add(source, path, "file", "malformed_file", f"{path.name}: {e}")
+        return None
+
+
+def reject_wrong_types(fn: Any, *args: Any) -> Any:
+    """fn(*args); a field of the wrong type (a string where an object is documented...) rejects the record as
+    `bad_type`, not the build."""
+    try:
+        return fn(*args)
+    except (TypeError, AttributeError, ValueError) as e:
+        return Reject("bad_type", f"a field has the wrong type: {type(e).__name__}: {e}"[:300])

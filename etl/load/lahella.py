@@ -10,7 +10,8 @@ from typing import Any
 
 from etl.context import BuildContext, LoadStats
 from etl.load.common import (
-    Reject, ACTIVITY_COLUMNS, ORGANISATION_COLUMNS, MalformedFile, business_id_fields, json_records, parse_timestamp,
+    open_or_quarantine, reject_wrong_types,
+    Reject, ACTIVITY_COLUMNS, ORGANISATION_COLUMNS, business_id_fields, json_records, parse_timestamp,
     plain_text, raw_text, resolve_places, scrub_personal, source_files, write_staging,
 )
 from etl.municipality import normalise_place
@@ -64,21 +65,14 @@ def load_files(con: Any, ctx: BuildContext, files: list[Path]) -> LoadStats:
     orgs: dict[str, dict[str, Any]] = {}
     seen: set[str] = set()
     for path in files:
-        stats.files.append(path.name)
-        try:
-            records = json_records(path, ("items",))
-        except MalformedFile as e:
-            stats.read += 1
-            stats.quarantined += 1
-            ctx.quarantine.add(SOURCE, path, "file", "malformed_file", f"{path.name}: {e}")
+        records = open_or_quarantine(ctx, stats, SOURCE, path, lambda: json_records(path, ("items",)))
+        if records is None:
             continue
         for rec in records:
             stats.read += 1
             groups = rec.page.get("groups") if isinstance(rec.page, dict) else None
-            try:
-                result = _activity(ctx, regions, path, rec.ref, rec.record, groups if isinstance(groups, dict) else {})
-            except (TypeError, AttributeError, ValueError) as e:  # a field of the wrong type
-                result = Reject("bad_type", f"a field has the wrong type: {type(e).__name__}: {e}"[:300])
+            result = reject_wrong_types(_activity, ctx, regions, path, rec.ref, rec.record,
+                                        groups if isinstance(groups, dict) else {})
             if not isinstance(result, Reject) and result[0]["source_id"] in seen:
                 result = Reject("duplicate", f"activity {result[0]['source_id']} already loaded")
             if isinstance(result, Reject):

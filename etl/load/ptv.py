@@ -13,6 +13,7 @@ from typing import Any, Iterator
 
 from etl.context import BuildContext, LoadStats
 from etl.load.common import (
+    reject_wrong_types,
     ACTIVITY_COLUMNS, ORGANISATION_COLUMNS, JsonRecord, MalformedFile, Reject, business_id_fields, json_records,
     StagingWriter, parse_timestamp, plain_text, raw_text, resolve_municipality, resolve_places, scrub_personal,
     source_files, write_staging,
@@ -57,7 +58,7 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]]) -> Loa
 
     orgs: dict[str, dict[str, Any]] = {}
     for path, rec in _read_all(ctx, stats, files.get("organizations", []), file_rows["organizations"]):
-        result = _safe(_organisation, ctx, path, rec)
+        result = reject_wrong_types(_organisation, ctx, path, rec)
         if not isinstance(result, Reject) and result["source_id"] in orgs:
             result = Reject("duplicate", f"organisation {result['source_id']} already loaded")
         if _reject(ctx, stats, path, rec, result):
@@ -69,13 +70,13 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]]) -> Loa
     channel_rows = StagingWriter(con, "stg_ptv__channel", CHANNEL_COLUMNS)
     loaded_channels: set[str] = set()
     for path, rec in _read_all(ctx, stats, files.get("channels", []), file_rows["channels"]):
-        ch = _safe(_parse_channel, rec.record) if isinstance(rec.record, dict) else None
+        ch = reject_wrong_types(_parse_channel, rec.record) if isinstance(rec.record, dict) else None
         if isinstance(ch, Reject):
             _reject(ctx, stats, path, rec, ch)
             continue
         if ch:
             channels.setdefault(ch.id, ch)  # services may link channels we do not load (other organisations)
-        result = _safe(_channel_row, ctx, path, rec, ch, orgs)
+        result = reject_wrong_types(_channel_row, ctx, path, rec, ch, orgs)
         if not isinstance(result, Reject) and result["source_id"] in loaded_channels:
             result = Reject("duplicate", f"channel {result['source_id']} already loaded")
         if _reject(ctx, stats, path, rec, result):
@@ -94,7 +95,7 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]]) -> Loa
     activities = StagingWriter(con, "stg_ptv__activity", ACTIVITY_COLUMNS)
     loaded_services: set[str] = set()
     for path, rec in _read_all(ctx, stats, files.get("services", []), file_rows["services"]):
-        result = _safe(_service, ctx, path, rec, orgs, channels, channels_of)
+        result = reject_wrong_types(_service, ctx, path, rec, orgs, channels, channels_of)
         if not isinstance(result, Reject) and result["source_id"] in loaded_services:
             result = Reject("duplicate", f"service {result['source_id']} already loaded")
         if _reject(ctx, stats, path, rec, result):
@@ -128,14 +129,6 @@ def _read_all(ctx: BuildContext, stats: LoadStats, paths: list[Path],
         for rec in records:
             yield path, rec
         del records
-
-
-def _safe(fn, *args):
-    """A field of the wrong type (a string where an object is documented...) rejects the record, not the build."""
-    try:
-        return fn(*args)
-    except (TypeError, AttributeError, ValueError) as e:
-        return Reject("bad_type", f"a field has the wrong type: {type(e).__name__}: {e}"[:300])
 
 
 def _reject(ctx: BuildContext, stats: LoadStats, path: Path, rec: JsonRecord, result: Any) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 
 from etl.context import BuildContext, LoadStats
 from etl.load.common import (
-    Reject, ORGANISATION_COLUMNS, BadValue, MalformedFile, add_note, business_id_fields, parse_euros, parse_int,
+    open_or_quarantine, Reject, ORGANISATION_COLUMNS, BadValue, add_note, business_id_fields, parse_euros, parse_int,
     plain_text, read_table, source_files, write_staging,
 )
 from etl.text import normalise_name
@@ -36,13 +36,8 @@ def load_files(con: Any, ctx: BuildContext, files: list[Path]) -> LoadStats:
     stats = LoadStats(SOURCE)
     grants: list[dict[str, Any]] = []
     for path in files:
-        stats.files.append(path.name)
-        try:
-            table = read_table(path, ALIASES, REQUIRED)
-        except MalformedFile as e:
-            stats.read += 1
-            stats.quarantined += 1
-            ctx.quarantine.add(SOURCE, path, "file", "malformed_file", f"{path.name}: {e}")
+        table = open_or_quarantine(ctx, stats, SOURCE, path, lambda: read_table(path, ALIASES, REQUIRED))
+        if table is None:
             continue
         add_note(stats, f"{path.name}: encoding {table.encoding}, delimiter {table.delimiter!r}")
         for row in table.rows:

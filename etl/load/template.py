@@ -10,7 +10,7 @@ from typing import Any
 
 from etl.context import BuildContext, LoadStats
 from etl.load.common import (
-    Reject, ACTIVITY_COLUMNS, ORGANISATION_COLUMNS, BadValue, MalformedFile, add_note, business_id_fields, parse_date,
+    open_or_quarantine, Reject, ACTIVITY_COLUMNS, ORGANISATION_COLUMNS, BadValue, add_note, business_id_fields, parse_date,
     plain_text, raw_text, read_table, resolve_places, scrub_personal, source_files, split_list, write_staging,
 )
 from etl.text import normalise_name, safe_url
@@ -69,13 +69,8 @@ def load_files(con: Any, ctx: BuildContext, files: list[Path]) -> LoadStats:
     activities: list[dict[str, Any]] = []
     orgs: dict[str, dict[str, Any]] = {}
     for path in files:
-        stats.files.append(path.name)
-        try:
-            table = read_table(path, ALIASES, REQUIRED)
-        except MalformedFile as e:
-            stats.read += 1
-            stats.quarantined += 1
-            ctx.quarantine.add(SOURCE, path, "file", "malformed_file", f"{path.name}: {e}")
+        table = open_or_quarantine(ctx, stats, SOURCE, path, lambda: read_table(path, ALIASES, REQUIRED))
+        if table is None:
             continue
         add_note(stats, f"{path.name}: encoding {table.encoding}, delimiter {table.delimiter!r}")
         for row in table.rows:

@@ -9,7 +9,8 @@ from typing import Any
 from etl.bizid import normalise_business_id
 from etl.context import BuildContext, LoadStats
 from etl.load.common import (
-    Reject, ORGANISATION_COLUMNS, MalformedFile, json_records, parse_timestamp, plain_text, raw_text,
+    open_or_quarantine, reject_wrong_types,
+    Reject, ORGANISATION_COLUMNS, json_records, parse_timestamp, plain_text, raw_text,
     resolve_municipality, source_files, write_staging,
 )
 from etl.text import safe_url
@@ -40,20 +41,12 @@ def load_files(con: Any, ctx: BuildContext, files: list[Path]) -> LoadStats:
     orgs: list[dict[str, Any]] = []
     seen: set[str] = set()
     for path in files:
-        stats.files.append(path.name)
-        try:
-            records = json_records(path, ("companies",))
-        except MalformedFile as e:
-            stats.read += 1
-            stats.quarantined += 1
-            ctx.quarantine.add(SOURCE, path, "file", "malformed_file", f"{path.name}: {e}")
+        records = open_or_quarantine(ctx, stats, SOURCE, path, lambda: json_records(path, ("companies",)))
+        if records is None:
             continue
         for rec in records:
             stats.read += 1
-            try:
-                result = _company(ctx, path, rec.ref, rec.record, forms)
-            except (TypeError, AttributeError, ValueError) as e:  # a field of the wrong type
-                result = Reject("bad_type", f"a field has the wrong type: {type(e).__name__}: {e}"[:300])
+            result = reject_wrong_types(_company, ctx, path, rec.ref, rec.record, forms)
             if not isinstance(result, Reject) and result[0]["business_id"] in seen:
                 result = Reject("duplicate", f"company {result[0]['business_id']} already loaded")
             if isinstance(result, Reject):
