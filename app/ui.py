@@ -265,6 +265,9 @@ def _exports():
         return None
 
 
+MAX_TABLE_ROWS = 1000
+
+
 def table_with_downloads(df: pd.DataFrame, name: str, lang: str, columns: Sequence[tuple[str, str, str]],
                          *, title: str | None = None, subtitle: str = "", height: int | None = None,
                          key: str | None = None, meta: Any = None) -> pd.DataFrame:
@@ -274,9 +277,15 @@ def table_with_downloads(df: pd.DataFrame, name: str, lang: str, columns: Sequen
     table = labelled_frame(df, columns, lang)
     kinds = {label: ("text" if kind.startswith(("label:", "labels:")) else kind) for c, label, kind in columns
              if c in df.columns}
-    styler = table.style.format({label: (lambda v, k=kind: fmt(v, k, lang)) for label, kind in kinds.items()})
+    # the screen shows the first MAX_TABLE_ROWS rows (formatting and sending 70,000 rows would make every rerun
+    # slow); the downloads below always carry the whole table
+    shown = table.head(MAX_TABLE_ROWS)
+    styler = shown.style.format({label: (lambda v, k=kind: fmt(v, k, lang)) for label, kind in kinds.items()})
     styler = styler.hide(axis="index")
     st.dataframe(styler, hide_index=True, width="stretch", height=height or "auto", key=key)
+    if len(table) > len(shown):
+        st.caption(t("common.rows_truncated", lang, shown=fmt_number(len(shown), lang),
+                     total=fmt_number(len(table), lang)))
     exports = _exports()
     if exports is not None:
         meta = meta or _export_meta(name, lang, title, subtitle)

@@ -395,3 +395,18 @@ def test_missing_warehouse_shows_how_to_build(tmp_path, monkeypatch):
         at.run()
         assert not at.exception
         assert at.error and any("python -m etl all" in c.value for c in at.code)
+
+
+def test_long_tables_show_the_first_rows_and_say_so(db):
+    def script():
+        import pandas as pd
+
+        from app import ui
+        df = pd.DataFrame({"name": [f"r{i}" for i in range(1500)], "n": range(1500)})
+        ui.table_with_downloads(df, "long", "fi", [("name", "Nimi", "text"), ("n", "Määrä", "int")])
+
+    at = AppTest.from_function(script, default_timeout=30).run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 1000
+    import re
+    assert any("1000" in re.sub(r"\s", "", c.value) and "1500" in re.sub(r"\s", "", c.value) for c in at.caption)
