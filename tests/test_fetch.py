@@ -408,7 +408,7 @@ def wfs_route(server: Server, year: int, *plans: Plan) -> None:
 
 
 def test_wfs_validation_rejects_number_returned_mismatch():
-    doc = json.loads((FIX / "wfs_kunta_vaki.json").read_text())
+    doc = json.loads((FIX / "wfs_handmade_2_features.json").read_text())
     assert validate_feature_collection(doc) is doc
     bad = {**doc, "numberReturned": 3}
     with pytest.raises(ValueError, match="numberReturned 3 != 2 features"):
@@ -423,7 +423,7 @@ def test_wfs_validation_rejects_number_returned_mismatch():
 
 
 def test_statfi_wfs_download_and_bad_answer_keeps_file(server, tmp_path):
-    good = (FIX / "wfs_kunta_vaki.json").read_bytes()
+    good = (FIX / "wfs_handmade_2_features.json").read_bytes()
     wfs_route(server, 2024, Plan(body=good))
     res = fetch_statfi(tmp_path, base_url=server.url + "/geoserver/vaestoalue/wfs", classification=False,
                        cache_dir=tmp_path / "c", **FAST)

@@ -7,7 +7,7 @@
   not 127.0.0.1/localhost (data: and blob: aside) is recorded and asserted empty at teardown.
 - `wait_for_app(page)`: Streamlit finished its run and shows no exception.
 
-Never `playwright install`: the Debian Chromium at /usr/bin/chromium is used.
+Never the Playwright browser download: the Debian Chromium at /usr/bin/chromium is used.
 """
 from __future__ import annotations
 
@@ -134,7 +134,7 @@ def playwright_instance():
 @pytest.fixture(scope="session")
 def browser(playwright_instance):
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (never `playwright install`)")
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (never the Playwright browser download)")
     b = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield b
     b.close()
