@@ -25,12 +25,16 @@ MAP_SELECTOR = ".js-plotly-plot .choroplethlocation"
 OBSERVE_JS = """() => {
   window.__benchSawRunning = false;
   if (window.__benchObserver) return;
-  window.__benchObserver = new MutationObserver(() => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    if (app && app.getAttribute('data-test-script-state') === 'running') window.__benchSawRunning = true;
+  // the callback runs after the DOM changes: a fast rerun may have gone running -> notRunning by then, so the
+  // records' old values are read too (reading only the current value missed such reruns and timed out)
+  window.__benchObserver = new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.oldValue === 'running' || r.target.getAttribute('data-test-script-state') === 'running')
+        window.__benchSawRunning = true;
+    }
   });
   window.__benchObserver.observe(document.documentElement,
-    {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+    {subtree: true, attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
 }"""
 DONE_JS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
