@@ -36,9 +36,19 @@ OBSERVE_JS = """() => {
   window.__benchObserver.observe(document.documentElement,
     {subtree: true, attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
 }"""
-DONE_JS = """() => {
+# what a selectbox shows as its value (the label is text; the value sits in the baseweb select / its input)
+SHOWN_JS = """(el) => {
+  const sel = el.querySelector('[data-baseweb="select"]');
+  const input = el.querySelector('input');
+  return [(sel && sel.innerText) || '', (input && input.value) || ''].join(' | ').trim();
+}"""
+# A rerun is done when the script state is back to notRunning after it was seen running, or after the URL changed:
+# the app writes every selection to the URL from inside the script run, so a changed URL proves the run happened even
+# when a fast rerun's running state never reached the DOM (seen under load: the state attribute did not toggle).
+DONE_JS = """(urlBefore) => {
   const app = document.querySelector('[data-testid="stApp"]');
-  return window.__benchSawRunning && app && app.getAttribute('data-test-script-state') === 'notRunning';
+  const idle = app && app.getAttribute('data-test-script-state') === 'notRunning';
+  return idle && (window.__benchSawRunning || window.location.href !== urlBefore);
 }"""
 
 
@@ -103,6 +113,7 @@ async def session(browser, url: str, start: Start, seed: int, out: dict, max_cha
                 out["errors"].append(f"no selectbox in the main area at {page.url}: {' '.join(exc)[:300]}")
                 return
             box = boxes.nth(rng.randrange(n))
+            before = await box.evaluate(SHOWN_JS)
             await page.evaluate(OBSERVE_JS)
             await box.click()
             options = page.locator('[role="listbox"] [role="option"]')
@@ -111,8 +122,23 @@ async def session(browser, url: str, start: Start, seed: int, out: dict, max_cha
             selected = [i for i in range(k) if await options.nth(i).get_attribute("aria-selected") == "true"]
             choices = [i for i in range(min(k, 8)) if i not in selected] or list(range(k))
             t0 = time.perf_counter()
-            await options.nth(rng.choice(choices)).click()
-            await page.wait_for_function(DONE_JS, timeout=120_000, polling=25)
+            target = options.nth(rng.choice(choices))
+            wanted = (await target.inner_text()).strip()
+            url_before = page.url
+            await target.click()
+            try:
+                await page.wait_for_function(DONE_JS, arg=url_before, timeout=120_000, polling=25)
+            except Exception:
+                # say what the page shows, to tell a lost click (the box still shows the old value, the script never
+                # ran) from a rerun that started and never finished
+                shown = await box.evaluate(SHOWN_JS)
+                state = await page.evaluate("() => document.querySelector('[data-testid=\"stApp\"]')"
+                                            "?.getAttribute('data-test-script-state')")
+                saw = await page.evaluate("() => window.__benchSawRunning")
+                out["diagnostics"].append({"url_after": page.url, "wanted": wanted, "box_before": before,
+                                           "box_after": shown,
+                                           "script_state": state, "saw_running": saw})
+                raise
             out["reruns_s"].append(time.perf_counter() - t0)
             changes += 1
             await asyncio.sleep(rng.uniform(0.3, 1.0))
@@ -129,7 +155,7 @@ async def session(browser, url: str, start: Start, seed: int, out: dict, max_cha
 async def drive(url: str, sessions: int, seconds: float, seed: int) -> dict:
     from playwright.async_api import async_playwright
 
-    out = {"reruns_s": [], "load_s": [], "errors": [], "exceptions": 0}
+    out = {"reruns_s": [], "load_s": [], "errors": [], "exceptions": 0, "diagnostics": []}
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
@@ -148,7 +174,7 @@ def _summary(out: dict) -> dict:
     return {"reruns": len(r), "p50": percentile(r, 50), "p95": percentile(r, 95), "max": max(r) if r else None,
             "load_p50": percentile(out["load_s"], 50), "load_max": max(out["load_s"]) if out["load_s"] else None,
             "phase_s": out.get("phase_s"), "errors": out["errors"][:20],
-            "error_count": len(out["errors"]) + out["exceptions"]}
+            "error_count": len(out["errors"]) + out["exceptions"], "diagnostics": out.get("diagnostics", [])[:20]}
 
 
 def run(db: Path, scale: float, res: Results, *, sessions: int = 10, seconds: float = 60, seed: int = 7) -> None:
