@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator, NamedTuple
+from typing import Any, Container, Iterable, Iterator, NamedTuple
 
 import pandas as pd
 
@@ -647,3 +647,19 @@ def reject_wrong_types(fn: Any, *args: Any) -> Any:
         return fn(*args)
     except (TypeError, AttributeError, ValueError) as e:
         return Reject("bad_type", f"a field has the wrong type: {type(e).__name__}: {e}"[:300])
+
+
+def reject_if_seen(result: Any, key: str | None, seen: Container[str], what: str) -> Any:
+    """The result, or a `duplicate` Reject when a record with the same key was loaded before from this source."""
+    if not isinstance(result, Reject) and key in seen:
+        return Reject("duplicate", f"{what} {key} already loaded")
+    return result
+
+
+def set_aside(ctx: BuildContext, stats: LoadStats, source: str, path: Path, rec: JsonRecord, result: Any) -> bool:
+    """Quarantine the JSON record when `result` is a Reject (counted in stats); True when it was set aside."""
+    if isinstance(result, Reject):
+        ctx.quarantine.add(source, path, rec.ref, result.reason, result.message, raw_text(rec.record))
+        stats.quarantined += 1
+        return True
+    return False

@@ -10,9 +10,9 @@ from typing import Any
 
 from etl.context import BuildContext, LoadStats
 from etl.load.common import (
-    open_or_quarantine, reject_wrong_types,
+    open_or_quarantine, reject_if_seen, reject_wrong_types, set_aside,
     Reject, ACTIVITY_COLUMNS, ORGANISATION_COLUMNS, business_id_fields, json_records, parse_timestamp,
-    plain_text, raw_text, resolve_places, scrub_personal, source_files, write_staging,
+    plain_text, resolve_places, scrub_personal, source_files, write_staging,
 )
 from etl.municipality import normalise_place
 from etl.text import safe_url
@@ -73,11 +73,9 @@ def load_files(con: Any, ctx: BuildContext, files: list[Path]) -> LoadStats:
             groups = rec.page.get("groups") if isinstance(rec.page, dict) else None
             result = reject_wrong_types(_activity, ctx, regions, path, rec.ref, rec.record,
                                         groups if isinstance(groups, dict) else {})
-            if not isinstance(result, Reject) and result[0]["source_id"] in seen:
-                result = Reject("duplicate", f"activity {result[0]['source_id']} already loaded")
-            if isinstance(result, Reject):
-                ctx.quarantine.add(SOURCE, path, rec.ref, result[0], result[1], raw_text(rec.record))
-                stats.quarantined += 1
+            result = reject_if_seen(result, None if isinstance(result, Reject) else result[0]["source_id"], seen,
+                                    "activity")
+            if set_aside(ctx, stats, SOURCE, path, rec, result):
                 continue
             act, org = result
             seen.add(act["source_id"])

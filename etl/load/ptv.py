@@ -13,9 +13,9 @@ from typing import Any, Iterator
 
 from etl.context import BuildContext, LoadStats
 from etl.load.common import (
-    reject_wrong_types,
+    reject_if_seen, reject_wrong_types, set_aside,
     ACTIVITY_COLUMNS, ORGANISATION_COLUMNS, JsonRecord, MalformedFile, Reject, business_id_fields, json_records,
-    StagingWriter, parse_timestamp, plain_text, raw_text, resolve_municipality, resolve_places, scrub_personal,
+    StagingWriter, parse_timestamp, plain_text, resolve_municipality, resolve_places, scrub_personal,
     source_files, write_staging,
 )
 from etl.text import safe_url
@@ -59,9 +59,9 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]]) -> Loa
     orgs: dict[str, dict[str, Any]] = {}
     for path, rec in _read_all(ctx, stats, files.get("organizations", []), file_rows["organizations"]):
         result = reject_wrong_types(_organisation, ctx, path, rec)
-        if not isinstance(result, Reject) and result["source_id"] in orgs:
-            result = Reject("duplicate", f"organisation {result['source_id']} already loaded")
-        if _reject(ctx, stats, path, rec, result):
+        result = reject_if_seen(result, None if isinstance(result, Reject) else result["source_id"], orgs.keys(),
+                                "organisation")
+        if set_aside(ctx, stats, SOURCE, path, rec, result):
             continue
         orgs[result["source_id"]] = result
         stats.loaded += 1
@@ -72,14 +72,14 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]]) -> Loa
     for path, rec in _read_all(ctx, stats, files.get("channels", []), file_rows["channels"]):
         ch = reject_wrong_types(_parse_channel, rec.record) if isinstance(rec.record, dict) else None
         if isinstance(ch, Reject):
-            _reject(ctx, stats, path, rec, ch)
+            set_aside(ctx, stats, SOURCE, path, rec, ch)
             continue
         if ch:
             channels.setdefault(ch.id, ch)  # services may link channels we do not load (other organisations)
         result = reject_wrong_types(_channel_row, ctx, path, rec, ch, orgs)
-        if not isinstance(result, Reject) and result["source_id"] in loaded_channels:
-            result = Reject("duplicate", f"channel {result['source_id']} already loaded")
-        if _reject(ctx, stats, path, rec, result):
+        result = reject_if_seen(result, None if isinstance(result, Reject) else result["source_id"], loaded_channels,
+                                "channel")
+        if set_aside(ctx, stats, SOURCE, path, rec, result):
             continue
         channel_rows.append(result)
         loaded_channels.add(result["source_id"])
@@ -96,9 +96,9 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]]) -> Loa
     loaded_services: set[str] = set()
     for path, rec in _read_all(ctx, stats, files.get("services", []), file_rows["services"]):
         result = reject_wrong_types(_service, ctx, path, rec, orgs, channels, channels_of)
-        if not isinstance(result, Reject) and result["source_id"] in loaded_services:
-            result = Reject("duplicate", f"service {result['source_id']} already loaded")
-        if _reject(ctx, stats, path, rec, result):
+        result = reject_if_seen(result, None if isinstance(result, Reject) else result["source_id"], loaded_services,
+                                "service")
+        if set_aside(ctx, stats, SOURCE, path, rec, result):
             continue
         activities.append(result)
         loaded_services.add(result["source_id"])
@@ -129,14 +129,6 @@ def _read_all(ctx: BuildContext, stats: LoadStats, paths: list[Path],
         for rec in records:
             yield path, rec
         del records
-
-
-def _reject(ctx: BuildContext, stats: LoadStats, path: Path, rec: JsonRecord, result: Any) -> bool:
-    if isinstance(result, Reject):
-        ctx.quarantine.add(SOURCE, path, rec.ref, result.reason, result.message, raw_text(rec.record))
-        stats.quarantined += 1
-        return True
-    return False
 
 
 # --- localized values --------------------------------------------------------------------------------------------

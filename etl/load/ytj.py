@@ -9,9 +9,8 @@ from typing import Any
 from etl.bizid import normalise_business_id
 from etl.context import BuildContext, LoadStats
 from etl.load.common import (
-    open_or_quarantine, reject_wrong_types,
-    Reject, ORGANISATION_COLUMNS, json_records, parse_timestamp, plain_text, raw_text,
-    resolve_municipality, source_files, write_staging,
+    open_or_quarantine, reject_if_seen, reject_wrong_types, set_aside,
+    Reject, ORGANISATION_COLUMNS, json_records, parse_timestamp, plain_text, resolve_municipality, source_files, write_staging,
 )
 from etl.text import safe_url
 
@@ -47,11 +46,9 @@ def load_files(con: Any, ctx: BuildContext, files: list[Path]) -> LoadStats:
         for rec in records:
             stats.read += 1
             result = reject_wrong_types(_company, ctx, path, rec.ref, rec.record, forms)
-            if not isinstance(result, Reject) and result[0]["business_id"] in seen:
-                result = Reject("duplicate", f"company {result[0]['business_id']} already loaded")
-            if isinstance(result, Reject):
-                ctx.quarantine.add(SOURCE, path, rec.ref, result[0], result[1], raw_text(rec.record))
-                stats.quarantined += 1
+            result = reject_if_seen(result, None if isinstance(result, Reject) else result[0]["business_id"], seen,
+                                    "company")
+            if set_aside(ctx, stats, SOURCE, path, rec, result):
                 continue
             company, org = result
             seen.add(company["business_id"])
