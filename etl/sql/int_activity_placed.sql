@@ -1,6 +1,17 @@
 -- Intermediate tables shared by the metric marts (area, country, municipality): every activity under its own type
 -- and '_all', and under each of its target groups and '_all'; and the non-national ones placed in their mainland
--- municipalities (national reach is reported separately). Built once per build, before the marts.
+-- municipalities (national reach is reported separately); and the grid axes: every activity type and target group
+-- plus '_all' (with the group's population denominator). Built once per build, before the marts.
+create or replace table int_metric_types as
+select code as activity_type from dim_activity_type
+union all
+select '_all';
+
+create or replace table int_metric_groups as
+select code as target_group, coalesce(population_denominator, 'total') as denominator from dim_target_group
+union all
+select '_all', 'total';
+
 create or replace table int_activity_key as
 with activity_type_key as (
     -- each activity counts under its own type and under '_all'

@@ -2,16 +2,8 @@
 -- including zero rows (a missing row would hide a white spot). Definitions: docs/methods.md.
 -- Reads mart_country_metrics for the location quotient, so it is built after it.
 create or replace table mart_area_metrics as
-with types as (
-    select code as activity_type from dim_activity_type
-    union all
-    select '_all'
-),
-target_groups as (
-    select code as target_group, coalesce(population_denominator, 'total') as denominator from dim_target_group
-    union all
-    select '_all', 'total'
-),
+with types as (select * from int_metric_types),              -- etl/sql/int_activity_placed.sql
+target_groups as (select * from int_metric_groups),
 mainland as (
     select m.code, m.area_code, m.population
     from municipality as m

@@ -2,16 +2,8 @@
 -- Same columns and definitions as mart_area_metrics (see docs/methods.md). Built first: the area and municipality
 -- marts take their location quotient's denominator from here.
 create or replace table mart_country_metrics as
-with types as (
-    select code as activity_type from dim_activity_type
-    union all
-    select '_all'
-),
-target_groups as (
-    select code as target_group, coalesce(population_denominator, 'total') as denominator from dim_target_group
-    union all
-    select '_all', 'total'
-),
+with types as (select * from int_metric_types),              -- etl/sql/int_activity_placed.sql
+target_groups as (select * from int_metric_groups),
 mainland as (
     -- the 292 mainland municipalities: those whose area is one of the 22 areas (Åland '91' is not in `area`)
     select m.code, m.area_code, m.population

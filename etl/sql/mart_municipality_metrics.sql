@@ -2,16 +2,8 @@
 -- (+ '_all'), the full grid including zero rows. An activity listed in several municipalities counts in each.
 -- Definitions: docs/methods.md. Reads mart_country_metrics for the location quotient.
 create or replace table mart_municipality_metrics as
-with types as (
-    select code as activity_type from dim_activity_type
-    union all
-    select '_all'
-),
-target_groups as (
-    select code as target_group, coalesce(population_denominator, 'total') as denominator from dim_target_group
-    union all
-    select '_all', 'total'
-),
+with types as (select * from int_metric_types),              -- etl/sql/int_activity_placed.sql
+target_groups as (select * from int_metric_groups),
 mainland as (
     select m.code, m.area_code, m.population, m.pop_0_14, m.pop_15_64, m.pop_65_plus
     from municipality as m

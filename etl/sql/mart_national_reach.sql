@@ -1,11 +1,7 @@
 -- mart_national_reach: nationwide activities (is_national: online/phone services not spread over municipalities)
 -- per activity type and '_all'. Zero rows kept for every type.
 create or replace table mart_national_reach as
-with types as (
-    select code as activity_type from dim_activity_type
-    union all
-    select '_all'
-),
+with types as (select * from int_metric_types),              -- etl/sql/int_activity_placed.sql
 national as (
     select activity_id, org_id, unnest([activity_type, '_all']) as activity_type
     from activity
