@@ -251,3 +251,26 @@ def test_cleans_owned_folders_only(tmp_path, offline_dir, reference_dir):
     keep.write_text("keep me")
     generate(root, scale=0.05, offline_dir=offline_dir, reference_dir=reference_dir, progress=False)
     assert not stale.exists() and keep.read_text() == "keep me"
+
+
+def test_ptv_records_are_drawn_once_and_serialised_without_drawing(offline_dir, reference_dir):
+    """The PTV writer's two steps: draw_service takes every random number, the v11 serialisers take none (so another
+    API version can serialise the same records without changing the rest of the dataset)."""
+    from etl.demo.activities import make_activity
+    from etl.demo.organisations import plan
+    from etl.demo.ptv import channel_v11, draw_service, service_v11
+    from etl.demo.world import World
+
+    w = World(0.02, 5, offline_dir, reference_dir)
+    o = next(o for o in plan(w) if o.kind == "local" and "ptv" in o.sources)
+    a = make_activity(w, o, ("vertaistuki", "091"), 0)
+    s = draw_service(w, o, a)
+    state = w.r.getstate()
+    svc = service_v11(s)
+    chans = [channel_v11(s, ch) for ch in s.channels]
+    assert w.r.getstate() == state and svc == service_v11(s)
+    assert [m["code"] for m in svc["areas"][0]["municipalities"]] == ["091"]
+    assert svc["serviceChannels"] == [{"serviceChannel": {"id": c["id"]}} for c in chans]
+    assert [c["addresses"][0]["streetAddress"]["municipality"]["code"] for c in chans] == ["091"]
+    assert svc["serviceClasses"][0]["code"] in ("P4.12", "P5.16", "P10.8")
+    assert svc["organizations"][0]["organization"]["id"] == o.uuid
