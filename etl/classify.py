@@ -234,7 +234,7 @@ def load_taxonomy(reference_dir: Path) -> Taxonomy:
 # keywords
 
 def prepare_text(name: str | None, description: str | None, taxonomy: Taxonomy) -> str:
-    """Lowercased name + description with the false friends removed (mirrored in SQL by etl.harmonise)."""
+    """Lowercased name + description with the false friends removed (mirrored in SQL by etl/sql/core_act_text.sql)."""
     guard, _a, _t = taxonomy.compiled()
     text = " ".join(s for s in (name, description[:MAX_DESCRIPTION_CHARS] if description else None) if s).lower()
     return guard.sub(" ", text)

@@ -1,8 +1,9 @@
 """Build the mart tables the pages read, from the core tables (docs/data-model.md).
 
-Each mart is one SQL file, ``etl/sql/<mart>.sql`` (``create or replace table <mart> as ...``). They run in a fixed
-order because some marts read others: the country mart is the denominator of every location quotient, and need vs
-supply reads the area and country rates. Metric definitions: docs/methods.md.
+Each mart is one SQL file, ``etl/sql/<mart>.sql`` (``create or replace table <mart> as ...``), run by
+``etl.sqlrun.run_sql`` like the core tables. They run in a fixed order because some marts read others: the country
+mart is the denominator of every location quotient, and need vs supply reads the area and country rates. Metric
+definitions: docs/methods.md.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from etl import paths
+from etl.sqlrun import run_sql
 
 # Dependency order: mart_country_metrics <- area/municipality (lq) <- need_supply (supply rate).
 INTERMEDIATE: tuple[str, ...] = ("int_activity_placed",)
@@ -57,8 +59,8 @@ def build_marts(con: duckdb.DuckDBPyConnection, ref_date: date | None = None,
     ensure_build_ref(con, ref_date)
     counts: dict[str, int] = {}
     for step in INTERMEDIATE:  # shared building blocks of several marts (not read by pages)
-        con.execute((sql_dir / f"{step}.sql").read_text(encoding="utf-8"))
+        run_sql(con, step, sql_dir=sql_dir)
     for mart in MART_ORDER:
-        con.execute((sql_dir / f"{mart}.sql").read_text(encoding="utf-8"))
+        run_sql(con, mart, sql_dir=sql_dir)
         counts[mart] = con.execute(f'select count(*) from "{mart}"').fetchone()[0]
     return counts
