@@ -1,11 +1,20 @@
 """The only place a DuckDB connection is opened. Read-only, so a rebuild (atomic file swap) never fights the app."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
 
 from etl import paths
+
+# Operator setting (README "Operator settings"): the Data page lists the raw text of each quarantined record only when
+# this is "1". Public users see source, file name, place and reason; the raw record stays in the build's own files.
+SHOW_RAW_ENV = "JARJESTOKARTTA_SHOW_RAW"
+
+
+def show_raw_records() -> bool:
+    return os.environ.get(SHOW_RAW_ENV, "") == "1"
 
 
 def warehouse_path() -> Path:

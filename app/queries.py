@@ -99,9 +99,12 @@ def quarantine_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def quarantine_rows(con: duckdb.DuckDBPyConnection, *, source: str | None = None, reason_code: str | None = None,
-                    limit: int = 500) -> pd.DataFrame:
-    return _df(con, """
-        select source, file, record_ref, reason_code, message, raw
+                    limit: int = 500, with_raw: bool = False) -> pd.DataFrame:
+    """Rows set aside: source, file name (never a server path), place in the file, reason. The raw record only with
+    `with_raw` (an operator setting, app.db.show_raw_records)."""
+    raw = ", raw" if with_raw else ""
+    return _df(con, f"""
+        select source, parse_filename(file) as file, record_ref, reason_code, message{raw}
         from quarantine
         where (? is null or source = ?) and (? is null or reason_code = ?)
         order by source, file, record_ref limit ?""", [source, source, reason_code, reason_code, limit])

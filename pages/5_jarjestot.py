@@ -16,7 +16,7 @@ hits = cached.search_organisations(query) if query else None
 org_id = None
 if hits is not None:
     if hits.empty:
-        st.warning(t("orgs.search.none", lang, q=query))
+        st.warning(t("orgs.search.none", lang, q=ui.md_escape(query)))   # URL text: shown literally, never as Markdown
     else:
         names = dict(zip(hits["org_id"], hits["display"]))
         org_id = ui.select_param("org", t("orgs.search.pick", lang, n=len(hits)), list(names),
