@@ -374,6 +374,38 @@ def data_gaps(con: duckdb.DuckDBPyConnection, *, area_code: str | None = None, l
 
 # -- organisations ----------------------------------------------------------------------------------------------
 
+# The one definition of an organisation's completeness: each check (key, SQL over mart_org_visibility `v`) is a
+# line of the checklist on the organisations page, and `completeness` in the list is the share of checks done.
+# A missing flag counts as not done.
+ORG_CHECKS: tuple[tuple[str, str], ...] = (
+    ("business_id", "v.business_id_valid"),
+    ("types", "v.types_classified >= 1"),
+    ("location", "v.location_known"),
+    ("languages", "v.languages_known"),
+    ("groups", "v.target_groups_known"),
+    ("updated", "v.updated_within_12m"),
+)
+_ORG_CHECK_COLUMNS = ", ".join(f"coalesce({sql}, false) as check_{key}" for key, sql in ORG_CHECKS)
+_ORG_COMPLETENESS = ("(" + " + ".join(f"(case when coalesce({sql}, false) then 1 else 0 end)" for _, sql in ORG_CHECKS)
+                     + f") / {float(len(ORG_CHECKS))}")
+
+
+def organisation_checklist(detail: pd.Series) -> tuple[list[tuple[str, bool]], list[str]]:
+    """One row of `organisation_detail` -> the checklist [(check key, done)] in ORG_CHECKS order, and the advice keys
+    (what to fix: `no_activities` first when the organisation lists none, then every check not done)."""
+    checks = [(key, bool(detail[f"check_{key}"])) for key, _ in ORG_CHECKS]
+    todo = [key for key, ok in checks if not ok]
+    if not detail["activities"]:
+        todo.insert(0, "no_activities")
+    return checks, todo
+
+
+def organisation_source_options(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The sources organisations in this build come from (for the list filter), most organisations first."""
+    return _df(con, """
+        select source, count(*) as organisations from (select unnest(sources) as source from mart_org_visibility)
+        group by source order by organisations desc, source""")
+
 def organisation_index(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _df(con, "select org_id, name, business_id from mart_org_visibility order by name")
 
@@ -383,10 +415,7 @@ def organisation_list(con: duckdb.DuckDBPyConnection, *, area_code: str | None =
     return _df(con, f"""
         select v.org_id, v.name, v.business_id, {_NAME.format(p='a.')} as home_area, v.activities,
                v.municipalities, v.areas, array_to_string(v.sources, ', ') as sources,
-               ((case when v.business_id_valid then 1 else 0 end) + (case when v.types_classified >= 1 then 1 else 0 end)
-                + (case when v.location_known then 1 else 0 end) + (case when v.languages_known then 1 else 0 end)
-                + (case when v.target_groups_known then 1 else 0 end)
-                + (case when v.updated_within_12m then 1 else 0 end)) / 6.0 as completeness
+               {_ORG_COMPLETENESS} as completeness
         from mart_org_visibility v left join area a on a.code = v.home_area_code
         where ($area is null or v.home_area_code = $area
                or exists (select 1 from mart_activity_list l where l.org_id = v.org_id and l.area_code = $area))
@@ -396,7 +425,8 @@ def organisation_list(con: duckdb.DuckDBPyConnection, *, area_code: str | None =
 
 def organisation_detail(con: duckdb.DuckDBPyConnection, *, org_id: str, lang: str = "fi") -> pd.DataFrame:
     return _df(con, f"""
-        select v.*, {_NAME.format(p='a.')} as home_area, o.website, o.company_form, o.updated_at
+        select v.*, {_NAME.format(p='a.')} as home_area, o.website, o.company_form, o.updated_at,
+               {_ORG_CHECK_COLUMNS}, {_ORG_COMPLETENESS} as completeness
         from mart_org_visibility v left join area a on a.code = v.home_area_code
         left join organisation o on o.org_id = v.org_id
         where v.org_id = $org""", {"lang": lang, "org": org_id})

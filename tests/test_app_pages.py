@@ -358,6 +358,14 @@ def test_orgs_list_filter(db):
     n_all = len(run_page("orgs").dataframe[-1].value)
     assert n_all == rows(db, "select count(*) from mart_org_visibility")[0][0]
     assert 0 < len(at.dataframe[-1].value) <= n_all
+    # the source filter offers the sources this build has, no hard-coded list
+    built = {s for (s,) in rows(db, "select distinct source from organisation_source")}
+    box = at.selectbox(key="jk_source")
+    assert len(box.options) == len(built) + 1       # "all sources" and each source of the build
+    src = rows(db, "select source from organisation_source group by 1 order by count(distinct org_id) limit 1")[0][0]
+    at = run_page("orgs", source=src)
+    assert len(at.dataframe[-1].value) == rows(db, "select count(distinct org_id) from organisation_source "
+                                                   "where source = ?", [src])[0][0]
 
 
 # -- data & methods ------------------------------------------------------------------------------------------------------

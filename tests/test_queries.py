@@ -304,6 +304,10 @@ def test_every_query_gives_the_value_the_core_tables_give(con):
     assert set(df["area_code"]) == {a for (a,) in _all(con, f"select distinct area_code from ({placed}) "
                                                             "where org_id = ?", [org])}
 
+    df = check("organisation_source_options")
+    assert list(zip(df["source"], df["organisations"])) == _all(
+        con, "select source, count(distinct org_id) as n from organisation_source group by 1 order by n desc, 1")
+
     df = check("type_matrix", metric="activities")
     cell = df[(df["code"] == area) & (df["type"] == atype)]["value"].iloc[0]
     assert cell == _one(con, f"select count(distinct activity_id) from ({placed}) where area_code = ? "
@@ -317,6 +321,27 @@ def test_every_query_gives_the_value_the_core_tables_give(con):
         assert got[group] == n, group
 
     assert seen == _public_queries(), sorted(_public_queries() - seen)
+
+
+def test_organisation_checklist_and_completeness_are_one_rule(con):
+    listed = queries.organisation_list(con)
+    completeness = dict(zip(listed["org_id"], listed["completeness"]))
+    flags = {o: f for o, *f in _all(con, "select org_id, coalesce(business_id_valid, false), "
+                                         "coalesce(types_classified >= 1, false), coalesce(location_known, false), "
+                                         "coalesce(languages_known, false), coalesce(target_groups_known, false), "
+                                         "coalesce(updated_within_12m, false) from mart_org_visibility")}
+    # organisations with every number of checks done, and one without activities when the build has one
+    picks = {sum(f): o for o, f in sorted(flags.items())}
+    idle = _all(con, "select org_id from mart_org_visibility where activities = 0 order by org_id limit 1")
+    assert len(picks) >= 3
+    for org in [*picks.values(), *(o for (o,) in idle)]:
+        detail = queries.organisation_detail(con, org_id=org).iloc[0]
+        checks, todo = queries.organisation_checklist(detail)
+        assert [k for k, _ in checks] == ["business_id", "types", "location", "languages", "groups", "updated"]
+        assert [ok for _, ok in checks] == flags[org], org
+        assert completeness[org] == pytest.approx(sum(flags[org]) / 6) == pytest.approx(detail["completeness"])
+        missing = [k for k, ok in checks if not ok]
+        assert todo == (["no_activities"] if detail["activities"] == 0 else []) + missing
 
 
 def test_white_spots_and_status_agree(con):
