@@ -83,6 +83,7 @@ organisation_activities = _wrap("organisation_activities")
 organisation_types = _wrap("organisation_types")
 organisation_municipalities = _wrap("organisation_municipalities")
 organisation_map = _wrap("organisation_map")
+organisation_source_options = _wrap("organisation_source_options")
 type_matrix = _wrap("type_matrix")
 target_group_breakdown = _wrap("target_group_breakdown")
 

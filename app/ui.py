@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import logging
 from typing import Any, Callable, Sequence
 
 import duckdb
@@ -19,6 +20,7 @@ from app.i18n import DEFAULT_LANG, LANG_NAMES, LANGS, fmt_date, fmt_number, fmt_
 PLOTLY_CONFIG = {"topojsonURL": "/app/static/topojson/", "displaylogo": False, "responsive": True,
                  "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"]}
 LANG_KEY = "jk_lang"
+log = logging.getLogger(__name__)
 
 
 # -- language and URL state ---------------------------------------------------------------------------------------
@@ -85,8 +87,10 @@ def require_warehouse(lang: str) -> bool:
     """False (after a friendly message) when there is no warehouse to read."""
     if db.warehouse_exists():
         return True
+    # the server path is for the operator's log, never for the page
+    log.warning("no warehouse at %s", db.warehouse_path())
     st.error(t("app.no_warehouse.title", lang), icon=":material/database_off:")
-    st.markdown(t("app.no_warehouse.body", lang, path=str(db.warehouse_path())))
+    st.markdown(t("app.no_warehouse.body", lang))
     st.code("python -m etl all", language="bash")
     return False
 
@@ -95,8 +99,7 @@ def show_db_error(lang: str, err: Exception) -> None:
     st.error(t("app.db_error.title", lang), icon=":material/error:")
     st.markdown(t("app.db_error.body", lang))
     st.code("python -m etl all", language="bash")
-    with st.expander(t("app.db_error.details", lang)):
-        st.text(f"{type(err).__name__}: {err}")
+    log.error("database error on a page: %s: %s", type(err).__name__, err)   # details in the server log only
 
 
 def build_row() -> dict[str, Any]:

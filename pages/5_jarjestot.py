@@ -5,7 +5,7 @@ import streamlit as st
 
 from app import cached, figures, ui
 from app.i18n import fmt_number, t
-from app.queries import ALL
+from app.queries import ALL, organisation_checklist
 
 lang = ui.current_lang()
 ui.page_header(lang, "orgs")
@@ -16,7 +16,7 @@ hits = cached.search_organisations(query) if query else None
 org_id = None
 if hits is not None:
     if hits.empty:
-        st.warning(t("orgs.search.none", lang, q=query))
+        st.warning(t("orgs.search.none", lang, q=ui.md_escape(query)))   # URL text: shown literally, never as Markdown
     else:
         names = dict(zip(hits["org_id"], hits["display"]))
         org_id = ui.select_param("org", t("orgs.search.pick", lang, n=len(hits)), list(names),
@@ -53,19 +53,13 @@ if detail is not None and len(detail):
                                     subtitle=o["name"])
     with right:
         st.subheader(t("orgs.checklist.title", lang))
-        checks = [("business_id", ui.is_true(o["business_id_valid"])),
-                  ("types", ui.is_true(o["types_classified"]) and o["types_classified"] >= 1),
-                  ("location", ui.is_true(o["location_known"])), ("languages", ui.is_true(o["languages_known"])),
-                  ("groups", ui.is_true(o["target_groups_known"])), ("updated", ui.is_true(o["updated_within_12m"]))]
+        checks, todo = organisation_checklist(o)
         for key, ok in checks:
             # material icons ship with the app (emoji depend on the viewer's fonts); the word says it for
             # screen readers and colour-blind users
             state = (":green[:material/check_circle:] " if ok else ":red[:material/cancel:] ")
             st.markdown(state + t(f"orgs.check.{key}", lang) + " — "
                         + t("orgs.check.ok" if ok else "orgs.check.missing", lang))
-        todo = [key for key, ok in checks if not ok]
-        if o["activities"] == 0:
-            todo.insert(0, "no_activities")
         st.markdown("**" + t("orgs.advice.title", lang) + "**")
         if todo:
             for key in todo:
@@ -87,7 +81,7 @@ if detail is not None and len(detail):
 st.subheader(t("orgs.list.title", lang))
 areas = cached.areas(lang=lang)
 area_name = {ALL: t("common.all_areas", lang), **dict(zip(areas["code"], areas["name"]))}
-sources = ["_all", "ptv", "lahella", "stea", "ytj", "template", "demo"]
+sources = [ALL, *cached.organisation_source_options()["source"]]     # the sources of this build
 c1, c2 = st.columns(2)
 area = ui.select_param("area", t("select.area", lang), list(area_name), format_func=area_name.get, container=c1)
 source = ui.select_param("source", t("select.source", lang), sources, container=c2,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import cached, ui
+from app import cached, db, ui
 from app.i18n import fmt_date, fmt_number, t
 from app.queries import ALL, METRICS
 
@@ -53,12 +53,14 @@ elif section == "quarantine":
     reason = ui.select_param("reason", t("col.reason", lang), [ALL] + sorted(summary["reason_code"].unique()),
                              container=c2, format_func=lambda r: t("common.all", lang) if r == ALL
                              else t(f"reason.{r}", lang))
-    rows = cached.quarantine_rows(source=None if src == ALL else src, reason_code=None if reason == ALL else reason)
+    with_raw = db.show_raw_records()      # operator setting: the raw records are not for the public
+    rows = cached.quarantine_rows(source=None if src == ALL else src, reason_code=None if reason == ALL else reason,
+                                  with_raw=with_raw)
     st.caption(t("data.quarantine.shown", lang, n=fmt_number(len(rows), lang)))
     ui.table_with_downloads(rows, "karanteeni", lang, [
         ("source", t("col.source", lang), "label:source.name."), ("file", t("col.file", lang), "text"),
         ("record_ref", t("col.record_ref", lang), "text"), ("reason_code", t("col.reason", lang), "label:reason."),
-        ("message", t("col.message", lang), "text"), ("raw", t("col.raw", lang), "text")],
+        ("message", t("col.message", lang), "text"), *([("raw", t("col.raw", lang), "text")] if with_raw else [])],
         title=t("data.quarantine.title", lang))
 
 elif section == "methods":

@@ -358,6 +358,14 @@ def test_orgs_list_filter(db):
     n_all = len(run_page("orgs").dataframe[-1].value)
     assert n_all == rows(db, "select count(*) from mart_org_visibility")[0][0]
     assert 0 < len(at.dataframe[-1].value) <= n_all
+    # the source filter offers the sources this build has, no hard-coded list
+    built = {s for (s,) in rows(db, "select distinct source from organisation_source")}
+    box = at.selectbox(key="jk_source")
+    assert len(box.options) == len(built) + 1       # "all sources" and each source of the build
+    src = rows(db, "select source from organisation_source group by 1 order by count(distinct org_id) limit 1")[0][0]
+    at = run_page("orgs", source=src)
+    assert len(at.dataframe[-1].value) == rows(db, "select count(distinct org_id) from organisation_source "
+                                                   "where source = ?", [src])[0][0]
 
 
 # -- data & methods ------------------------------------------------------------------------------------------------------
@@ -395,6 +403,57 @@ def test_missing_warehouse_shows_how_to_build(tmp_path, monkeypatch):
         at.run()
         assert not at.exception
         assert at.error and any("python -m etl all" in c.value for c in at.code)
+        # no server path on the page (it goes to the server log)
+        shown = [e.value for e in (*at.markdown, *at.error, *at.code, *at.text, *at.caption)]
+        assert not any(str(tmp_path) in v or "nothing.duckdb" in v for v in shown), shown
+
+
+def test_database_error_shows_no_details(warehouse, tmp_path, monkeypatch):
+    broken = tmp_path / "partial.duckdb"
+    shutil.copyfile(warehouse, broken)
+    con = duckdb.connect(str(broken))
+    con.execute("drop table mart_area_metrics")
+    con.close()
+    monkeypatch.setenv("JARJESTOKARTTA_DB", str(broken))
+    at = run_page("overview", lang="en")
+    assert at.error, "a missing table gives the friendly message"
+    shown = [e.value for e in (*at.markdown, *at.error, *at.code, *at.text, *at.caption)]
+    assert not at.expander and not at.text
+    assert not any("mart_area_metrics" in v or "Catalog Error" in v or str(tmp_path) in v for v in shown), shown
+
+
+def _page_texts(at: AppTest) -> list[str]:
+    return [e.value for e in (*at.markdown, *at.warning, *at.error, *at.info, *at.caption, *at.header,
+                              *at.subheader, *at.title, *at.success)]
+
+
+@pytest.mark.parametrize("q", ["[klikkaa](https://evil.example/x)", "**iso** <b>x</b> :red[punainen]"])
+def test_search_words_from_the_url_are_shown_as_text(db, q):
+    from app.i18n import t
+    at = run_page("orgs", lang="fi", q=q)
+    none = [w.value for w in at.warning if "klikkaa" in w.value or "iso" in w.value]
+    assert none == [t("orgs.search.none", "fi", q=md_escape(q))]
+    for text in _page_texts(at):
+        assert "](" not in text and "**iso**" not in text and "<b>" not in text and ":red[" not in text, text
+
+
+def test_quarantine_shows_file_names_and_raw_records_only_for_operators(db, monkeypatch):
+    from app.i18n import t
+    total = rows(db, "select count(*) from quarantine")[0][0]
+    assert total > 0, "the fixture build sets rows aside"
+    monkeypatch.delenv("JARJESTOKARTTA_SHOW_RAW", raising=False)
+    at = run_page("data", lang="en", section="quarantine")
+    table = at.dataframe[1].value
+    assert len(table) == min(total, 500)
+    assert t("col.raw", "en") not in table.columns
+    assert list(table.columns) == [t(k, "en") for k in ("col.source", "col.file", "col.record_ref", "col.reason",
+                                                         "col.message")]
+    assert not table[t("col.file", "en")].str.contains("/", regex=False).any()
+    monkeypatch.setenv("JARJESTOKARTTA_SHOW_RAW", "1")
+    at = run_page("data", lang="en", section="quarantine")
+    table = at.dataframe[1].value
+    raws = {r for (r,) in rows(db, "select raw from quarantine")}
+    assert set(table[t("col.raw", "en")]) <= raws and len(table) == min(total, 500)
 
 
 def test_long_tables_show_the_first_rows_and_say_so(db):

@@ -47,3 +47,32 @@ def test_path_with_quote_is_quoted(tmp_path):
     con = db.connect(d / "w.duckdb")
     assert con.execute("select build_id from _meta_build").fetchone() == ("b3",)
     con.close()
+
+
+@pytest.mark.parametrize("sql", [
+    "select * from read_csv('/etc/passwd')",
+    "select * from read_text('/etc/passwd')",
+    "copy _meta_build to '{tmp}/out.csv'",
+    "attach '{tmp}/other.duckdb' as other",
+    "set threads = 1",
+    "set enable_external_access = true",
+    "set lock_configuration = false",
+    "reset lock_configuration",
+    "pragma threads = 1",
+])
+def test_connection_is_closed_to_files_and_locked(tmp_path, sql):
+    live = tmp_path / "w.duckdb"
+    _make(live, 1)
+    con = db.connect(live)
+    with pytest.raises(duckdb.Error):
+        con.execute(sql.format(tmp=tmp_path))
+    assert not (tmp_path / "out.csv").exists()
+    # a cursor (what app.queries uses) is locked the same way and still reads the warehouse
+    cur = con.cursor()
+    cur.execute("use warehouse")
+    assert cur.execute("select build_id from _meta_build").fetchone() == ("b1",)
+    with pytest.raises(duckdb.Error):
+        cur.execute("select * from read_csv('/etc/passwd')")
+    with pytest.raises(duckdb.Error):
+        cur.execute("set threads = 1")
+    con.close()

@@ -98,31 +98,250 @@ def test_unknown_metric_is_refused(con):
         queries.area_metrics(con, metric="population; drop table area")
 
 
-def test_every_query_runs(con):
-    area = con.execute("select code from area where code <> '91' order by code limit 1").fetchone()[0]
-    atype = con.execute("select code from dim_activity_type order by sort_order limit 1").fetchone()[0]
-    org = con.execute("select org_id from mart_org_visibility order by activities desc limit 1").fetchone()[0]
-    calls = {
-        "build_info": {}, "sources": {}, "row_counts": {}, "quarantine_summary": {}, "quarantine_rows": {},
-        "areas": {}, "municipalities": {"area_code": area}, "activity_types": {}, "target_groups": {},
-        "geo_areas": {}, "geo_municipalities": {"area_code": area}, "country_metrics": {"metric": "lq"},
-        "national_reach": {}, "municipality_metrics": {"area_code": area}, "type_profile": {"area_code": area},
-        "similar_areas": {"area_code": area}, "area_organisations": {"area_code": area},
-        "area_activities": {"area_code": area}, "grants_by_year": {"area_code": area},
-        "white_spots": {"activity_type": atype}, "white_spot_summary": {}, "need_supply": {},
-        "municipality_status": {"activity_type": atype}, "data_gaps": {}, "organisation_index": {},
-        "organisation_list": {"area_code": area}, "organisation_detail": {"org_id": org},
-        "organisation_sources": {"org_id": org}, "organisation_activities": {"org_id": org},
-        "organisation_types": {"org_id": org}, "organisation_municipalities": {"org_id": org},
-        "organisation_map": {"org_id": org}, "type_matrix": {"metric": "lq"},
-        "target_group_breakdown": {"area_code": area},
-        "white_spot_top": {"area_code": area}, "swedish_coverage": {},
-    }
-    for name, kw in calls.items():
-        df = getattr(queries, name)(con, **kw)
-        assert isinstance(df, pd.DataFrame), name
-    assert len(queries.areas(con)) == 22
-    assert len(queries.activity_types(con)) == con.execute("select count(*) from dim_activity_type").fetchone()[0]
+def _one(con, sql, params=()):
+    return con.execute(sql, list(params)).fetchone()[0]
+
+
+def _all(con, sql, params=()):
+    return con.execute(sql, list(params)).fetchall()
+
+
+def _public_queries() -> set[str]:
+    import inspect
+    return {n for n, f in vars(queries).items() if inspect.isfunction(f) and not n.startswith("_")
+            and f.__module__ == queries.__name__ and list(inspect.signature(f).parameters)[:1] == ["con"]}
+
+
+def test_every_query_gives_the_value_the_core_tables_give(con):
+    """Each query against one exact value worked out by an independent statement over the core tables (activity,
+    activity_municipality, municipality, area, organisation, grant, quarantine, _meta_*), or for a mart-only
+    figure (LQ, need coefficient, distance) straight from the mart row, never through app.queries."""
+    # the area with most placed activities, the type with most white spots, the organisation with most activities
+    area = _one(con, "select area_code from activity_municipality group by 1 order by count(distinct activity_id) "
+                     "desc, 1 limit 1")
+    atype = _one(con, "select activity_type from mart_white_spot group by 1 order by count(*) desc, 1 limit 1")
+    org = _one(con, "select org_id from activity group by 1 order by count(*) desc, 1 limit 1")
+    placed = ("select distinct a.activity_id, a.org_id, a.activity_type, a.is_in_person, am.municipality_code, "
+              "am.area_code from activity a join activity_municipality am using (activity_id)")
+    # mainland municipalities without an in-person activity of the type
+    spots = ("select m.code, m.population, m.area_code from municipality m where not m.is_aland and not exists ("
+             f"select 1 from ({placed}) p where p.is_in_person and p.activity_type = ? and p.municipality_code = m.code)")
+    seen = set()
+
+    def check(query, /, **kw):
+        seen.add(query)
+        return getattr(queries, query)(con, **kw)
+
+    df = check("build_info")
+    assert df["build_id"].iloc[0] == _one(con, "select build_id from _meta_build")
+
+    df = check("sources", lang="sv")
+    assert sorted(zip(df["source_id"], df["file"])) == sorted(_all(con, "select source_id, file from _meta_sources"))
+    assert set(df["attribution"]) == {a for (a,) in _all(con, "select attribution_sv from _meta_sources")}
+
+    df = check("row_counts")
+    got = dict(zip(df["table"], df["rows"]))
+    for table in ("activity", "organisation", "area", "quarantine", "activity_municipality"):
+        assert got[table] == _one(con, f"select count(*) from {table}"), table
+
+    df = check("quarantine_summary")
+    assert {(s, r): n for s, r, n in zip(df["source"], df["reason_code"], df["rows"])} == dict(
+        ((s, r), n) for s, r, n in _all(con, "select source, reason_code, count(*) from quarantine group by 1, 2"))
+
+    total = _one(con, "select count(*) from quarantine")
+    df = check("quarantine_rows", limit=500)
+    assert len(df) == min(total, 500) and "raw" not in df.columns
+    reason = _one(con, "select reason_code from quarantine group by 1 order by count(*) desc limit 1")
+    df = check("quarantine_rows", reason_code=reason, with_raw=True, limit=100_000)
+    assert sorted(df["raw"]) == sorted(r for (r,) in _all(con, "select raw from quarantine where reason_code = ?",
+                                                         [reason]))
+
+    assert check("has_table", name="quarantine") is True and check("has_table", name="no_such_table") is False
+
+    df = check("areas", lang="sv")
+    assert dict(zip(df["code"], df["name"])) == dict(_all(con, "select code, name_sv from area where code <> '91'"))
+    assert dict(zip(df["code"], df["population"]))[area] == _one(
+        con, "select sum(population) from municipality where area_code = ?", [area])
+
+    df = check("municipalities", area_code=area, lang="en")
+    assert dict(zip(df["code"], df["name"])) == dict(_all(
+        con, "select code, coalesce(name_en, name_fi) from municipality where area_code = ? and not is_aland", [area]))
+
+    df = check("activity_types", lang="en")
+    assert list(df["label"]) == [x for (x,) in _all(con, "select coalesce(label_en, label_fi) from dim_activity_type "
+                                                         "order by sort_order")]
+    df = check("target_groups", lang="sv")
+    assert list(df["label"]) == [x for (x,) in _all(con, "select coalesce(label_sv, label_fi) from dim_target_group "
+                                                         "order by sort_order")]
+
+    df = check("geo_areas")
+    assert list(df["code"]) == [c for (c,) in _all(con, "select code from area where code <> '91' order by code")]
+    mun = [c for (c,) in _all(con, "select code from municipality where area_code = ? and not is_aland order by code",
+                              [area])]
+    assert list(check("geo_municipalities", area_code=area)["code"]) == mun
+    assert list(check("geo_municipalities", codes=tuple(mun[:2]))["code"]) == mun[:2]
+
+    n_placed = _one(con, "select count(distinct activity_id) from activity_municipality")
+    df = check("country_metrics", metric="activities")
+    assert df["value"].iloc[0] == n_placed == df["activities"].iloc[0]
+    df = check("country_metrics", metric="activities", activity_type=atype)
+    assert df["value"].iloc[0] == _one(con, f"select count(distinct activity_id) from ({placed}) "
+                                            "where activity_type = ?", [atype])
+
+    df = check("national_reach")
+    nat = dict(zip(df["code"], df["activities"]))
+    by_type = dict(_all(con, "select activity_type, count(*) from activity where is_national group by 1"))
+    assert nat == {code: by_type.get(code, 0) for (code,) in _all(con, "select code from dim_activity_type")}
+    assert sum(nat.values()) == _one(con, "select count(*) from activity where is_national") > 0
+
+    per_area = dict(_all(con, "select area_code, count(distinct activity_id) from activity_municipality group by 1"))
+    df = check("area_metrics", metric="activities")
+    got = dict(zip(df["code"], df["value"]))
+    assert got == {c: per_area.get(c, 0) for c in got} and len(got) == 22
+    df = check("area_metrics", metric="rate_per_10k")
+    pop = dict(_all(con, "select code, population from area"))
+    assert dict(zip(df["code"], df["value"]))[area] == pytest.approx(per_area[area] * 10000 / pop[area])
+
+    per_muni = dict(_all(con, "select municipality_code, count(distinct activity_id) from activity_municipality "
+                              "where area_code = ? group by 1", [area]))
+    df = check("municipality_metrics", area_code=area, metric="activities")
+    assert {c: v for c, v in zip(df["code"], df["value"]) if v} == per_muni
+    assert set(df["code"]) == set(mun)
+
+    df = check("type_profile", area_code=area)
+    row = df.set_index("code").loc[atype]
+    assert row["activities"] == _one(con, f"select count(distinct activity_id) from ({placed}) "
+                                          "where area_code = ? and activity_type = ?", [area, atype])
+    assert row["country_rate"] == pytest.approx(
+        _one(con, f"select count(distinct activity_id) from ({placed}) where activity_type = ?", [atype]) * 10000
+        / _one(con, "select sum(population) from municipality where not is_aland"))
+
+    df = check("similar_areas", area_code=area)
+    assert set(df["code"]) == {c for (c,) in _all(
+        con, "select code from area where similarity_group = (select similarity_group from area where code = ?) "
+             "and code <> ?", [area, area])}
+
+    named = (f"select p.* from ({placed}) p join organisation o using (org_id) where o.name is not null "
+             "and p.area_code = ?")
+    df = check("area_organisations", area_code=area)
+    assert dict(zip(df["org_id"], df["activities"])) == dict(_all(
+        con, f"select org_id, count(distinct activity_id) from ({named}) group by 1", [area]))
+
+    df = check("area_activities", area_code=area, activity_type=atype, limit=100_000)
+    assert sorted(df["activity_id"]) == sorted(a for (a,) in _all(
+        con, f"select distinct activity_id from ({named}) where activity_type = ?", [area, atype]))
+
+    df = check("grants_by_year", area_code=area)
+    assert dict(zip(df["year"], df["granted"])) == pytest.approx(dict(_all(
+        con, "select year, sum(granted) from grant where area_code = ? group by 1", [area])))
+    assert df["grants"].sum() == _one(con, "select count(*) from grant where area_code = ?", [area])
+
+    expected_spots = {c: p for c, p, _ in _all(con, spots, [atype])}
+    assert expected_spots and per_muni and len(mun) > 1, "the fixture has white spots and placed activities"
+    df = check("white_spots", activity_type=atype)
+    assert dict(zip(df["code"], df["population"])) == expected_spots
+    df = check("white_spot_summary")
+    row = df.set_index("code").loc[atype]
+    assert row["municipalities"] == len(expected_spots) and row["population"] == sum(expected_spots.values())
+
+    df = check("white_spot_top", area_code=area, limit=5)
+    biggest = max((p for t, in _all(con, "select code from dim_activity_type")
+                   for _, p, a in _all(con, spots, [t]) if a == area), default=None)
+    assert df["population"].iloc[0] == biggest
+
+    df = check("municipality_status", activity_type=atype)
+    assert set(df.loc[df["has_type"] == 0, "code"]) == set(expected_spots)
+    assert len(df) == _one(con, "select count(*) from municipality where not is_aland")
+
+    df = check("swedish_coverage")
+    sv = dict(zip(df["code"], df["activities_sv"]))
+    top = df["code"].iloc[0]
+    assert sv[top] == _one(con, f"select count(distinct p.activity_id) from ({placed}) p join activity a "
+                                "using (activity_id) where a.offered_in_swedish and p.municipality_code = ?", [top])
+
+    df = check("need_supply")
+    need = dict(zip(df["code"], df["need_coefficient"]))
+    assert need == pytest.approx(dict(_all(con, "select area_code, need_coefficient from mart_need_supply")))
+    supply = dict(zip(df["code"], df["supply_rate_per_10k"]))
+    assert supply[area] == pytest.approx(per_area[area] * 10000 / pop[area])
+
+    df = check("data_gaps")
+    assert set(df["org_id"]) == {o for (o,) in _all(
+        con, "select distinct g.org_id from grant g where g.org_id is not null and not exists "
+             "(select 1 from activity a where a.org_id = g.org_id)")}
+
+    df = check("organisation_index")
+    assert sorted(df["org_id"]) == sorted(o for (o,) in _all(con, "select org_id from organisation"))
+
+    df = check("organisation_list", area_code=area)
+    assert set(df["org_id"]) == {o for (o,) in _all(
+        con, f"select org_id from organisation where home_area_code = ? union select org_id from ({placed}) "
+             "where area_code = ?", [area, area])}
+    flags = _all(con, "select business_id_valid, types_classified >= 1, location_known, languages_known, "
+                      "target_groups_known, updated_within_12m from mart_org_visibility where org_id = ?", [org])[0]
+    assert dict(zip(check("organisation_list")["org_id"], check("organisation_list")["completeness"]))[org] == \
+        pytest.approx(sum(bool(f) for f in flags) / 6)
+
+    df = check("organisation_detail", org_id=org)
+    assert (df["name"].iloc[0], df["website"].iloc[0]) == tuple(_all(
+        con, "select name, website from organisation where org_id = ?", [org])[0])
+    df = check("organisation_sources", org_id=org)
+    assert dict(zip(df["source"], df["records"])) == dict(_all(
+        con, "select source, count(*) from organisation_source where org_id = ? group by 1", [org]))
+    df = check("organisation_activities", org_id=org)
+    assert sorted(df["activity_id"]) == sorted(a for (a,) in _all(
+        con, "select activity_id from activity where org_id = ?", [org]))
+    df = check("organisation_types", org_id=org)
+    assert dict(zip(df["code"], df["activities"])) == dict(_all(
+        con, "select activity_type, count(*) from activity where org_id = ? group by 1", [org]))
+    org_munis = dict(_all(con, f"select municipality_code, count(distinct activity_id) from ({placed}) "
+                               "where org_id = ? group by 1", [org]))
+    assert len(org_munis) >= 1
+    df = check("organisation_municipalities", org_id=org)
+    assert dict(zip(df["code"], df["activities"])) == org_munis
+    df = check("organisation_map", org_id=org)
+    assert {c: v for c, v in zip(df["code"], df["value"]) if v} == org_munis
+    assert set(df["area_code"]) == {a for (a,) in _all(con, f"select distinct area_code from ({placed}) "
+                                                            "where org_id = ?", [org])}
+
+    df = check("organisation_source_options")
+    assert list(zip(df["source"], df["organisations"])) == _all(
+        con, "select source, count(distinct org_id) as n from organisation_source group by 1 order by n desc, 1")
+
+    df = check("type_matrix", metric="activities")
+    cell = df[(df["code"] == area) & (df["type"] == atype)]["value"].iloc[0]
+    assert cell == _one(con, f"select count(distinct activity_id) from ({placed}) where area_code = ? "
+                             "and activity_type = ?", [area, atype])
+
+    df = check("target_group_breakdown", area_code=area)
+    got = dict(zip(df["code"], df["activities"]))
+    for group, n in _all(con, f"select g.target_group, count(distinct p.activity_id) from ({placed}) p "
+                              "join activity_target_group g using (activity_id) where p.area_code = ? group by 1",
+                         [area]):
+        assert got[group] == n, group
+
+    assert seen == _public_queries(), sorted(_public_queries() - seen)
+
+
+def test_organisation_checklist_and_completeness_are_one_rule(con):
+    listed = queries.organisation_list(con)
+    completeness = dict(zip(listed["org_id"], listed["completeness"]))
+    flags = {o: f for o, *f in _all(con, "select org_id, coalesce(business_id_valid, false), "
+                                         "coalesce(types_classified >= 1, false), coalesce(location_known, false), "
+                                         "coalesce(languages_known, false), coalesce(target_groups_known, false), "
+                                         "coalesce(updated_within_12m, false) from mart_org_visibility")}
+    # organisations with every number of checks done, and one without activities when the build has one
+    picks = {sum(f): o for o, f in sorted(flags.items())}
+    idle = _all(con, "select org_id from mart_org_visibility where activities = 0 order by org_id limit 1")
+    assert len(picks) >= 3
+    for org in [*picks.values(), *(o for (o,) in idle)]:
+        detail = queries.organisation_detail(con, org_id=org).iloc[0]
+        checks, todo = queries.organisation_checklist(detail)
+        assert [k for k, _ in checks] == ["business_id", "types", "location", "languages", "groups", "updated"]
+        assert [ok for _, ok in checks] == flags[org], org
+        assert completeness[org] == pytest.approx(sum(flags[org]) / 6) == pytest.approx(detail["completeness"])
+        missing = [k for k, ok in checks if not ok]
+        assert todo == (["no_activities"] if detail["activities"] == 0 else []) + missing
 
 
 def test_white_spots_and_status_agree(con):
