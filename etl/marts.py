@@ -14,7 +14,7 @@ import duckdb
 from etl import paths
 
 # Dependency order: mart_country_metrics <- area/municipality (lq) <- need_supply (supply rate).
-INTERMEDIATE: tuple[str, ...] = ("int_activity_placed",)
+INTERMEDIATE: tuple[str, ...] = ("int_activity_placed", "int_metric_cells")
 MART_ORDER: tuple[str, ...] = (
     "mart_country_metrics",
     "mart_area_metrics",
