@@ -2,6 +2,10 @@
 -- three levels ('municipality': the 292 mainland municipalities, 'area': the 22 areas, 'country': 'SSS'), each over
 -- the full grid of activity types (+ '_all') x target groups (+ '_all') including zero rows. Reads the tables of
 -- etl/sql/int_activity_placed.sql. Definitions: docs/methods.md.
+-- Location quotient: the unit's rate over the reference rate of its own level, the sum of all units' counts at that
+-- level over their population (an activity in k units counts k times on both sides), so that the population-weighted
+-- mean LQ of every level is exactly 1. Small-number flags: one per figure, from that figure's own numerator and
+-- denominator.
 create or replace table int_metric_cells as
 with frame as (
     -- the population frame of every unit at every level; the band population follows the group's denominator
@@ -82,7 +86,8 @@ registered as (
     join area as a on a.code = o.home_area_code
     group by grouping sets ((o.home_municipality_code, k.activity_type, k.target_group),
                             (o.home_area_code, k.activity_type, k.target_group), (k.activity_type, k.target_group))
-)
+),
+cells as (
 select g.level, g.code, g.area_code, g.activity_type, g.target_group,
        coalesce(s.activities, 0) as activities,
        coalesce(s.in_person_activities, 0) as in_person_activities,
@@ -97,11 +102,20 @@ select g.level, g.code, g.area_code, g.activity_type, g.target_group,
        g.municipality_count,
        coalesce(c.municipalities_with, 0) * 1.0 / nullif(g.municipality_count, 0) as coverage_muni_share,
        coalesce(c.population_with, 0) * 1.0 / nullif(g.population, 0) as coverage_pop_share,
-       (coalesce(s.activities, 0) < 5 or coalesce(g.population, 0) < 2000) as small_number
+       (coalesce(s.activities, 0) < 5 or coalesce(g.population, 0) < 2000) as small_number,
+       (coalesce(s.orgs_active, 0) < 5 or coalesce(g.population, 0) < 2000) as small_number_orgs_active,
+       (coalesce(r.orgs_registered, 0) < 5 or coalesce(g.population, 0) < 2000) as small_number_orgs_registered,
+       (coalesce(s.activities, 0) < 5 or coalesce(g.band_population, 0) < 2000) as small_number_band
 from grid as g
 left join supply as s
     on s.level = g.level and s.code = g.code and s.activity_type = g.activity_type and s.target_group = g.target_group
 left join coverage as c
     on c.level = g.level and c.code = g.code and c.activity_type = g.activity_type and c.target_group = g.target_group
 left join registered as r
-    on r.level = g.level and r.code = g.code and r.activity_type = g.activity_type and r.target_group = g.target_group;
+    on r.level = g.level and r.code = g.code and r.activity_type = g.activity_type and r.target_group = g.target_group
+)
+select *,
+       rate_per_10k / nullif(sum(activities) over level_cell * 10000.0
+                             / nullif(sum(population) over level_cell, 0), 0) as lq
+from cells
+window level_cell as (partition by level, activity_type, target_group);
