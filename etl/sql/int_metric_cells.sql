@@ -34,8 +34,17 @@ grid as (
     cross join int_metric_types as t
     cross join int_metric_groups as g
 ),
+placed as (
+    -- each municipality's population once per cell where it has an in-person activity (for coverage)
+    select *,
+           case when is_in_person and row_number() over (
+                    partition by municipality_code, activity_type, target_group, is_in_person order by activity_id) = 1
+                then municipality_population end as population_once
+    from int_activity_placed
+),
 supply as (
-    -- distinct: an activity in several municipalities of one area counts once for the area, once for the country
+    -- distinct: an activity in several municipalities of one area counts once for the area, once for the country;
+    -- coverage: the municipalities with >= 1 in-person activity of the cell, and the population living in them
     select case when grouping(municipality_code) = 0 then 'municipality'
                 when grouping(area_code) = 0 then 'area' else 'country' end as level,
            case when grouping(municipality_code) = 0 then municipality_code
@@ -43,25 +52,10 @@ supply as (
            activity_type, target_group,
            count(distinct activity_id) as activities,
            count(distinct activity_id) filter (where is_in_person) as in_person_activities,
-           count(distinct org_id) as orgs_active
-    from int_activity_placed
-    group by grouping sets ((municipality_code, activity_type, target_group), (area_code, activity_type, target_group),
-                            (activity_type, target_group))
-),
-coverage as (
-    -- municipalities with >= 1 in-person activity of the cell, and the population living in them
-    select case when grouping(municipality_code) = 0 then 'municipality'
-                when grouping(area_code) = 0 then 'area' else 'country' end as level,
-           case when grouping(municipality_code) = 0 then municipality_code
-                when grouping(area_code) = 0 then area_code else 'SSS' end as code,
-           activity_type, target_group,
-           count(*) as municipalities_with,
-           sum(municipality_population) as population_with
-    from (
-        select distinct area_code, activity_type, target_group, municipality_code, municipality_population
-        from int_activity_placed
-        where is_in_person
-    )
+           count(distinct org_id) as orgs_active,
+           count(distinct municipality_code) filter (where is_in_person) as municipalities_with,
+           sum(population_once) as population_with
+    from placed
     group by grouping sets ((municipality_code, activity_type, target_group), (area_code, activity_type, target_group),
                             (activity_type, target_group))
 ),
@@ -98,10 +92,10 @@ select g.level, g.code, g.area_code, g.activity_type, g.target_group,
        coalesce(s.orgs_active, 0) * 10000.0 / nullif(g.population, 0) as orgs_active_per_10k,
        coalesce(r.orgs_registered, 0) * 10000.0 / nullif(g.population, 0) as orgs_registered_per_10k,
        coalesce(s.activities, 0) * 1000.0 / nullif(g.band_population, 0) as rate_per_1k_band,
-       coalesce(c.municipalities_with, 0) as municipalities_with,
+       coalesce(s.municipalities_with, 0) as municipalities_with,
        g.municipality_count,
-       coalesce(c.municipalities_with, 0) * 1.0 / nullif(g.municipality_count, 0) as coverage_muni_share,
-       coalesce(c.population_with, 0) * 1.0 / nullif(g.population, 0) as coverage_pop_share,
+       coalesce(s.municipalities_with, 0) * 1.0 / nullif(g.municipality_count, 0) as coverage_muni_share,
+       coalesce(s.population_with, 0) * 1.0 / nullif(g.population, 0) as coverage_pop_share,
        (coalesce(s.activities, 0) < 5 or coalesce(g.population, 0) < 2000) as small_number,
        (coalesce(s.orgs_active, 0) < 5 or coalesce(g.population, 0) < 2000) as small_number_orgs_active,
        (coalesce(r.orgs_registered, 0) < 5 or coalesce(g.population, 0) < 2000) as small_number_orgs_registered,
@@ -109,8 +103,6 @@ select g.level, g.code, g.area_code, g.activity_type, g.target_group,
 from grid as g
 left join supply as s
     on s.level = g.level and s.code = g.code and s.activity_type = g.activity_type and s.target_group = g.target_group
-left join coverage as c
-    on c.level = g.level and c.code = g.code and c.activity_type = g.activity_type and c.target_group = g.target_group
 left join registered as r
     on r.level = g.level and r.code = g.code and r.activity_type = g.activity_type and r.target_group = g.target_group
 )

@@ -88,7 +88,8 @@ select area_code, need_coefficient, need_year, deprivation_index, deprivation_pe
        100.0::double as deprivation_index_threshold,
        unemployment_threshold,
        national_rate_per_10k as supply_threshold,
-       need_quadrant(deprivation_index, 100.0, supply_rate_per_10k, national_rate_per_10k) as quadrant_deprivation_index,
+       need_quadrant(deprivation_index, 100.0, supply_rate_per_10k, national_rate_per_10k)
+           as quadrant_deprivation_index,
        need_quadrant(unemployment, unemployment_threshold, supply_rate_per_10k, national_rate_per_10k)
            as quadrant_unemployment
 from joined
