@@ -196,32 +196,100 @@ def heatmap(df: pd.DataFrame, *, x_col: str, y_col: str, x_order: Iterable[str],
     return _base_layout(fig, separators=separators, height=max(480, 26 * len(ys) + 220), title=title)
 
 
-def quadrant(df: pd.DataFrame, *, x_col: str, y_col: str, x_label: str, y_label: str, separators: str,
-             quadrant_labels: dict[str, str], x_fmt: str = ",.2f", y_fmt: str = ",.2f",
+# The need-vs-supply chart's nominal plot area (px) and label font: labels are placed only where their box fits
+# inside the plot and overlaps no other label or marker; every name is in the hover.
+QUADRANT_HEIGHT = 560
+QUADRANT_PLOT_PX = (720.0, 420.0)
+QUADRANT_LABEL_SIZE = 11
+QUADRANT_MARKER_PX = 7.0
+QUADRANT_COLOURS = {"high_need_low_supply": "#D55E00", "high_need_high_supply": "#0072B2",
+                    "low_need_low_supply": "#E69F00", "low_need_high_supply": "#009E73"}
+_LABEL_POSITIONS = ("top center", "bottom center", "middle right", "middle left")
+
+
+def label_box(px: float, py: float, text: str, position: str) -> tuple[float, float, float, float]:
+    """The box (x0, y0, x1, y1 in px, y upwards) a label of `text` takes at `position` around a marker at px, py."""
+    w, h, gap = len(text) * QUADRANT_LABEL_SIZE * 0.6 + 2, QUADRANT_LABEL_SIZE * 1.3, QUADRANT_MARKER_PX + 1
+    if position == "top center":
+        return px - w / 2, py + gap, px + w / 2, py + gap + h
+    if position == "bottom center":
+        return px - w / 2, py - gap - h, px + w / 2, py - gap
+    if position == "middle right":
+        return px + gap, py - h / 2, px + gap + w, py + h / 2
+    return px - gap - w, py - h / 2, px - gap, py + h / 2
+
+
+def _overlaps(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def place_labels(xs: list[float], ys: list[float], texts: list[str], x_range: tuple[float, float],
+                 y_range: tuple[float, float]) -> list[str | None]:
+    """A text position per point (None: no label), greedily in the given order: the first position whose box stays
+    inside the plot and clears every marker and every label placed before."""
+    pw, ph = QUADRANT_PLOT_PX
+    to_px = [((x - x_range[0]) / (x_range[1] - x_range[0]) * pw, (y - y_range[0]) / (y_range[1] - y_range[0]) * ph)
+             for x, y in zip(xs, ys)]
+    r = QUADRANT_MARKER_PX
+    taken: list[tuple[float, float, float, float]] = [(px - r, py - r, px + r, py + r) for px, py in to_px]
+    out: list[str | None] = []
+    for (px, py), text in zip(to_px, texts):
+        chosen = None
+        for pos in _LABEL_POSITIONS:
+            box = label_box(px, py, text, pos)
+            inside = box[0] >= 0 and box[1] >= 0 and box[2] <= pw and box[3] <= ph
+            if inside and not any(_overlaps(box, t) for t in taken):
+                chosen = pos
+                taken.append(box)
+                break
+        out.append(chosen)
+    return out
+
+
+def _padded(values: list[float], pad: float = 0.08) -> tuple[float, float]:
+    lo, hi = min(values), max(values)
+    span = (hi - lo) or abs(hi) or 1.0
+    return lo - span * pad, hi + span * pad
+
+
+def quadrant(df: pd.DataFrame, *, x_col: str, y_col: str, x_threshold: float | None, y_threshold: float | None,
+             quadrant_col: str, x_label: str, y_label: str, separators: str, quadrant_labels: dict[str, str],
+             x_fmt: str = ",.2f", y_fmt: str = ",.2f", label_col: str = "short_name",
              title: str | None = None) -> go.Figure:
-    """Need (x) against supply (y), one marker per area, dashed medians, coloured by quadrant."""
+    """Need (x) against supply (y), one marker per area, coloured by `quadrant_col` (the mart's rule for this need
+    indicator), with the dashed lines at the same thresholds the rule uses. Short labels only where they fit; the
+    full name (`name`) in the hover."""
+    d = df[df[x_col].notna() & df[y_col].notna()].reset_index(drop=True)
     fig = go.Figure()
     symbols = {"high_need_low_supply": "diamond", "high_need_high_supply": "circle",
                "low_need_low_supply": "square", "low_need_high_supply": "triangle-up"}
-    colours = {"high_need_low_supply": "#D55E00", "high_need_high_supply": "#0072B2",
-               "low_need_low_supply": "#E69F00", "low_need_high_supply": "#009E73"}
+    if not d.empty:
+        xs, ys = d[x_col].astype(float).tolist(), d[y_col].astype(float).tolist()
+        x_range = _padded(xs + ([float(x_threshold)] if x_threshold is not None else []))
+        y_range = _padded(ys + ([float(y_threshold)] if y_threshold is not None else []))
+        texts = (d[label_col] if label_col in d else d["name"]).fillna("").astype(str).tolist()
+        positions = place_labels(xs, ys, texts, x_range, y_range)
+        d = d.assign(_label=[t if p else "" for t, p in zip(texts, positions)],
+                     _pos=[p or "top center" for p in positions])
+        fig.update_xaxes(range=list(x_range))
+        fig.update_yaxes(range=list(y_range))
     for q, label in quadrant_labels.items():
-        d = df[df["quadrant"] == q]
-        if d.empty:
+        part = d[d[quadrant_col] == q] if not d.empty else d
+        if part.empty:
             continue
         fig.add_trace(go.Scatter(
-            x=d[x_col].astype(float).tolist(), y=d[y_col].astype(float).tolist(), mode="markers+text",
-            text=d["name"].tolist(), textposition="top center", textfont=dict(size=11), name=label,
-            marker=dict(size=13, symbol=symbols.get(q, "circle"), color=colours.get(q, BAR),
+            x=part[x_col].astype(float).tolist(), y=part[y_col].astype(float).tolist(), mode="markers+text",
+            text=part["_label"].tolist(), textposition=part["_pos"].tolist(),
+            textfont=dict(size=QUADRANT_LABEL_SIZE), name=label, customdata=part["name"].tolist(),
+            marker=dict(size=13, symbol=symbols.get(q, "circle"), color=QUADRANT_COLOURS.get(q, BAR),
                         line=dict(color="white", width=1)),
-            hovertemplate=f"<b>%{{text}}</b><br>{x_label}: %{{x:{x_fmt}}}<br>{y_label}: %{{y:{y_fmt}}}"
+            hovertemplate=f"<b>%{{customdata}}</b><br>{x_label}: %{{x:{x_fmt}}}<br>{y_label}: %{{y:{y_fmt}}}"
                           "<extra></extra>"))
-    if not df.empty:
-        fig.add_vline(x=float(df[x_col].median()), line=dict(color="#777", dash="dot"))
-        fig.add_hline(y=float(df[y_col].median()), line=dict(color="#777", dash="dot"))
+    if x_threshold is not None:
+        fig.add_vline(x=float(x_threshold), line=dict(color="#777", dash="dash"))
+    if y_threshold is not None:
+        fig.add_hline(y=float(y_threshold), line=dict(color="#777", dash="dash"))
     fig.update_xaxes(title=x_label, tickformat=x_fmt, gridcolor="#eee")
     fig.update_yaxes(title=y_label, tickformat=y_fmt, gridcolor="#eee")
     fig.update_layout(legend=dict(orientation="h", y=-0.18, x=0))
-    return _base_layout(fig, separators=separators, height=560, title=title)
-
-
+    return _base_layout(fig, separators=separators, height=QUADRANT_HEIGHT, title=title)

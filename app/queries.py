@@ -30,10 +30,19 @@ MATRIX_METRICS = ("rate_per_10k", "lq", "coverage_muni_share", "coverage_pop_sha
 MUNICIPALITY_METRICS = ("activities", "in_person_activities", "orgs_active", "orgs_registered", "rate_per_10k",
                         "rate_per_1k_band", "lq")
 ALL = "_all"
+# Each figure carries the small-number flag of its own numerator and denominator (docs/methods.md); the metrics not
+# listed rest on the activity count and the whole population (`small_number`).
+METRIC_FLAGS: dict[str, str] = {
+    "orgs_active": "small_number_orgs_active", "orgs_active_per_10k": "small_number_orgs_active",
+    "orgs_registered": "small_number_orgs_registered", "orgs_registered_per_10k": "small_number_orgs_registered",
+    "rate_per_1k_band": "small_number_band",
+}
 
 # `case $metric` picks the metric column from a fixed list; the choice is a bound value, never SQL text.
 _AREA_METRIC_CASE = "case $metric " + " ".join(f"when '{m}' then {m}::double" for m in METRICS) + " end"
 _MUNI_METRIC_CASE = "case $metric " + " ".join(f"when '{m}' then {m}::double" for m in MUNICIPALITY_METRICS) + " end"
+_FLAG_CASE = ("case $metric " + " ".join(f"when '{m}' then {{p}}{f}" for m, f in METRIC_FLAGS.items())
+              + " else {p}small_number end")
 _NAME = "case $lang when 'sv' then coalesce({p}name_sv, {p}name_fi) when 'en' then coalesce({p}name_en, {p}name_fi) else {p}name_fi end"
 _LABEL = "case $lang when 'sv' then coalesce({p}label_sv, {p}label_fi) when 'en' then coalesce({p}label_en, {p}label_fi) else {p}label_fi end"
 
@@ -167,7 +176,7 @@ def area_metrics(con: duckdb.DuckDBPyConnection, *, metric: str, activity_type: 
         select m.area_code as code, {_NAME.format(p='a.')} as name, {_AREA_METRIC_CASE} as value,
                m.activities, m.orgs_active, m.orgs_registered, m.population, m.band_population, m.rate_per_10k,
                m.rate_per_1k_band, m.lq, m.municipalities_with, m.municipality_count, m.coverage_muni_share,
-               m.coverage_pop_share, m.small_number
+               m.coverage_pop_share, {_FLAG_CASE.format(p='m.')} as small_number
         from mart_area_metrics m join area a on a.code = m.area_code
         where m.activity_type = $type and m.target_group = $group
         order by value desc nulls last, name""",
@@ -199,7 +208,7 @@ def municipality_metrics(con: duckdb.DuckDBPyConnection, *, area_code: str, metr
     return _df(con, f"""
         select m.municipality_code as code, {_NAME.format(p='mu.')} as name, {_MUNI_METRIC_CASE} as value,
                m.activities, m.in_person_activities, m.orgs_active, m.orgs_registered, m.population,
-               m.rate_per_10k, m.small_number
+               m.rate_per_10k, {_FLAG_CASE.format(p='m.')} as small_number
         from mart_municipality_metrics m join municipality mu on mu.code = m.municipality_code
         where m.area_code = $area and m.activity_type = $type and m.target_group = $group
         order by value desc nulls last, name""",
@@ -354,9 +363,16 @@ def swedish_coverage(con: duckdb.DuckDBPyConnection, *, area_code: str | None = 
 def need_supply(con: duckdb.DuckDBPyConnection, *, lang: str = "fi") -> pd.DataFrame:
     """High need / low supply first, then by gap score."""
     return _df(con, f"""
-        select n.area_code as code, {_NAME.format(p='a.')} as name, n.need_coefficient, n.need_year,
+        select n.area_code as code, {_NAME.format(p='a.')} as name,
+               -- a chart label: the name without the kind of area ("... hyvinvointialue")
+               trim(regexp_replace({_NAME.format(p='a.')},
+                                   ' *(hyvinvointialue|välfärdsområde|wellbeing services county)$', ''))
+                   as short_name,
+               n.need_coefficient, n.need_year,
                n.deprivation_index, n.deprivation_period, n.unemployment, n.unemployment_period,
-               n.supply_rate_per_10k, n.need_rank, n.supply_rank, n.gap_score, n.quadrant
+               n.supply_rate_per_10k, n.need_rank, n.supply_rank, n.gap_score, n.quadrant,
+               n.need_coefficient_threshold, n.deprivation_index_threshold, n.unemployment_threshold,
+               n.supply_threshold, n.quadrant_deprivation_index, n.quadrant_unemployment
         from mart_need_supply n join area a on a.code = n.area_code
         order by case n.quadrant when 'high_need_low_supply' then 0 when 'high_need_high_supply' then 1
                                  when 'low_need_low_supply' then 2 else 3 end,
@@ -505,7 +521,8 @@ def type_matrix(con: duckdb.DuckDBPyConnection, *, metric: str, target_group: st
     check_metric(metric, MATRIX_METRICS)
     return _df(con, f"""
         select m.area_code as code, {_NAME.format(p='a.')} as name, m.activity_type as type,
-               {_LABEL.format(p='t.')} as type_label, {_AREA_METRIC_CASE} as value, m.small_number, t.sort_order
+               {_LABEL.format(p='t.')} as type_label, {_AREA_METRIC_CASE} as value,
+               {_FLAG_CASE.format(p='m.')} as small_number, t.sort_order
         from mart_area_metrics m join area a on a.code = m.area_code
         join dim_activity_type t on t.code = m.activity_type
         where m.target_group = $group
@@ -514,13 +531,16 @@ def type_matrix(con: duckdb.DuckDBPyConnection, *, metric: str, target_group: st
 
 def target_group_breakdown(con: duckdb.DuckDBPyConnection, *, activity_type: str = ALL,
                            area_code: str | None = None, lang: str = "fi") -> pd.DataFrame:
-    """Per target group: activities and the rate per 1,000 in its age band, for one area or the country."""
+    """Per target group: activities and the rate per 1,000 in its age band, for one area or the country;
+    `small_number` is the band rate's flag (under 5 activities or under 2,000 residents in the band)."""
     return _df(con, f"""
         with src as (
-            select target_group, activities, rate_per_10k, rate_per_1k_band, band_population, small_number
+            select target_group, activities, rate_per_10k, rate_per_1k_band, band_population,
+                   small_number_band as small_number
             from mart_area_metrics where $area is not null and area_code = $area and activity_type = $type
             union all
-            select target_group, activities, rate_per_10k, rate_per_1k_band, band_population, small_number
+            select target_group, activities, rate_per_10k, rate_per_1k_band, band_population,
+                   small_number_band as small_number
             from mart_country_metrics where $area is null and activity_type = $type)
         select g.code, {_LABEL.format(p='g.')} as label, s.activities, s.rate_per_10k, s.rate_per_1k_band,
                s.band_population, s.small_number

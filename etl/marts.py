@@ -1,9 +1,9 @@
 """Build the mart tables the pages read, from the core tables (docs/data-model.md).
 
 Each mart is one SQL file, ``etl/sql/<mart>.sql`` (``create or replace table <mart> as ...``), run by
-``etl.sqlrun.run_sql`` like the core tables. They run in a fixed order because some marts read others: the country
-mart is the denominator of every location quotient, and need vs supply reads the area and country rates. Metric
-definitions: docs/methods.md.
+``etl.sqlrun.run_sql`` like the core tables. They run in a fixed order because some marts read others: need vs
+supply reads the area and country rates; the shared counts, rates and location quotients of the three metric marts
+come from the intermediate table int_metric_cells. Metric definitions: docs/methods.md.
 """
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ import duckdb
 from etl import paths
 from etl.sqlrun import run_sql
 
-# Dependency order: mart_country_metrics <- area/municipality (lq) <- need_supply (supply rate).
-INTERMEDIATE: tuple[str, ...] = ("int_activity_placed",)
+# Dependency order: int_* <- the metric marts <- need_supply (supply rate).
+INTERMEDIATE: tuple[str, ...] = ("int_activity_placed", "int_metric_cells")
 MART_ORDER: tuple[str, ...] = (
     "mart_country_metrics",
     "mart_area_metrics",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import cached, figures, ui
+from app import cached, figures, gaps, ui
 from app.i18n import fmt_number, t
 from app.queries import ALL
 
@@ -16,7 +16,7 @@ areas = cached.areas(lang=lang)
 area_name = {ALL: t("common.all_areas", lang), **dict(zip(areas["code"], areas["name"]))}
 
 if view == "white":
-    types = cached.activity_types(lang=lang)
+    types = gaps.white_spot_types(cached.activity_types(lang=lang))
     type_label = dict(zip(types["code"], types["label"]))
     c1, c2 = st.columns(2)
     atype = ui.select_param("type", t("select.type", lang), list(type_label), format_func=type_label.get,
@@ -49,20 +49,19 @@ if view == "white":
             title=title, subtitle=area_name[area], height=600)
 
 elif view == "need":
-    need_cols = ["need_coefficient", "deprivation_index", "unemployment"]
-    indicator = ui.select_param("need", t("select.need", lang), need_cols,
+    indicator = ui.select_param("need", t("select.need", lang), list(gaps.NEED_INDICATORS),
                                 format_func=lambda c: t(f"need.{c}.label", lang))
+    spec = gaps.NEED_INDICATORS[indicator]
     ns = cached.need_supply(lang=lang)
-    period_col = {"need_coefficient": "need_year", "deprivation_index": "deprivation_period",
-                  "unemployment": "unemployment_period"}[indicator]
-    period = ns[period_col].dropna().astype(str).iloc[0] if ns[period_col].notna().any() else "–"
+    period = gaps.indicator_period(ns, indicator)
     st.info(t("gaps.need.note", lang, indicator=t(f"need.{indicator}.label", lang), period=period),
             icon=":material/schedule:")
-    quadrants = ["high_need_low_supply", "high_need_high_supply", "low_need_low_supply", "low_need_high_supply"]
     xlabel = f"{t(f'need.{indicator}.label', lang)} ({period})"
-    fig = figures.quadrant(ns, x_col=indicator, y_col="supply_rate_per_10k", x_label=xlabel,
-                           y_label=t("metric.rate_per_10k.label", lang), separators=ui.seps(lang),
-                           quadrant_labels={q: t(f"quadrant.{q}", lang) for q in quadrants})
+    fig = figures.quadrant(ns, x_col=indicator, y_col="supply_rate_per_10k",
+                           x_threshold=gaps.threshold(ns, spec.threshold_col),
+                           y_threshold=gaps.threshold(ns, "supply_threshold"), quadrant_col=spec.quadrant_col,
+                           x_label=xlabel, y_label=t("metric.rate_per_10k.label", lang), separators=ui.seps(lang),
+                           x_fmt=spec.x_fmt, quadrant_labels={q: t(f"quadrant.{q}", lang) for q in gaps.QUADRANTS})
     ui.chart_with_downloads(fig, f"tarve_tarjonta_{indicator}", lang, title=t("gaps.need.title", lang),
                             subtitle=xlabel, definition_key="metric.need_supply.def")
     st.subheader(t("gaps.need.ranked", lang))
@@ -79,8 +78,7 @@ elif view == "swedish":
     st.markdown(t("gaps.swedish.intro", lang))
     area = ui.select_param("area", t("select.area", lang), list(area_name), format_func=area_name.get)
     sw = cached.swedish_coverage(area_code=None if area == ALL else area, lang=lang)
-    years = sw["swedish_year"].dropna().astype(int)
-    year = "–" if years.empty else (f"{years.min()}" if years.min() == years.max() else f"{years.min()}–{years.max()}")
+    year = gaps.single_period(sw, "swedish_year")
     st.info(t("gaps.swedish.note", lang, year=year), icon=":material/schedule:")
     k1, k2, k3 = st.columns(3)
     k1.metric(t("gaps.swedish.count", lang), fmt_number(len(sw), lang))
@@ -94,7 +92,7 @@ elif view == "swedish":
                                   value_label=t("col.activities_sv_per_10k", lang), separators=ui.seps(lang),
                                   uncertain_label=t("common.uncertain", lang))
         ui.chart_with_downloads(bar, "ruotsinkielinen_toiminta_kaavio", lang, title=t("gaps.swedish.chart", lang),
-                                subtitle=area_name[area], definition_key="metric.swedish_coverage.def")
+                                subtitle=f"{area_name[area]} · {year}", definition_key="metric.swedish_coverage.def")
     st.subheader(t("gaps.swedish.title", lang))
     ui.table_with_downloads(sw, "ruotsinkielinen_toiminta", lang, [
         ("name", t("col.municipality", lang), "text"), ("area_name", t("col.area", lang), "text"),

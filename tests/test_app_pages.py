@@ -469,3 +469,44 @@ def test_long_tables_show_the_first_rows_and_say_so(db):
     assert len(at.dataframe[0].value) == 1000
     import re
     assert any("1000" in re.sub(r"\s", "", c.value) and "1500" in re.sub(r"\s", "", c.value) for c in at.caption)
+
+
+# -- issue 11: the gaps page ------------------------------------------------------------------------------------------
+
+def test_gaps_white_spots_do_not_offer_unclassified(db):
+    at = run_page("gaps", lang="fi", view="white")
+    muu = rows(db, "select label_fi from dim_activity_type where code = 'muu'")[0][0]
+    offered = [o for sb in at.selectbox for o in sb.options]
+    others = [r[0] for r in rows(db, "select label_fi from dim_activity_type where code <> 'muu'")]
+    assert set(others) <= set(offered) and muu not in offered
+
+
+@pytest.mark.parametrize("indicator,period_col,threshold_col", [
+    ("need_coefficient", "need_year", "need_coefficient_threshold"),
+    ("deprivation_index", "deprivation_period", "deprivation_index_threshold"),
+    ("unemployment", "unemployment_period", "unemployment_threshold")])
+def test_gaps_need_supply_lines_at_thresholds_and_period_shown(db, indicator, period_col, threshold_col):
+    at = run_page("gaps", lang="fi", view="need", need=indicator)
+    (period, x_thr, y_thr), = rows(db, f"select distinct cast({period_col} as varchar), {threshold_col}, "
+                                       "supply_threshold from mart_need_supply")
+    fig = chart(at, 0)
+    xs = [s["x0"] for s in fig["layout"]["shapes"] if s["x0"] == s["x1"] and s.get("xref", "x") == "x"]
+    ys = [s["y0"] for s in fig["layout"]["shapes"] if s["y0"] == s["y1"] and s.get("yref", "y") == "y"]
+    assert len(xs) == 1 and close(xs[0], x_thr) and len(ys) == 1 and close(ys[0], y_thr)
+    assert period in fig["layout"]["xaxis"]["title"]["text"]
+    assert any(period in i.value for i in at.info)
+    quadrant_col = {"need_coefficient": "quadrant"}.get(indicator, f"quadrant_{indicator}")
+    expected = dict(rows(db, f"select a.name_fi, n.{quadrant_col} from mart_need_supply n "
+                             "join area a on a.code = n.area_code"))
+    names = {"Suuri tarve, vähän toimintaa": "high_need_low_supply", "Suuri tarve, paljon toimintaa":
+             "high_need_high_supply", "Pieni tarve, vähän toimintaa": "low_need_low_supply",
+             "Pieni tarve, paljon toimintaa": "low_need_high_supply"}
+    got = {n: names[tr["name"]] for tr in fig["data"] for n in tr["customdata"]}
+    assert got == expected
+
+
+def test_gaps_swedish_one_year_beside_the_chart(db):
+    at = run_page("gaps", lang="fi", view="swedish", area="_all")
+    years = rows(db, "select distinct swedish_year from mart_swedish_coverage")
+    assert len(years) == 1
+    assert any(str(years[0][0]) in i.value for i in at.info)

@@ -132,8 +132,7 @@ NEED = [
 ]
 
 
-@pytest.fixture(scope="module")
-def con() -> duckdb.DuckDBPyConnection:
+def build(need: list[tuple]) -> duckdb.DuckDBPyConnection:
     c = duckdb.connect(":memory:")
     c.execute(DDL)
     c.executemany("insert into area values (?, ?, ?, ?, ?, ?, ?, ?)", AREAS)
@@ -146,8 +145,14 @@ def con() -> duckdb.DuckDBPyConnection:
     c.executemany("insert into activity_municipality values (?, ?, ?)", ACTIVITY_MUNICIPALITY)
     c.executemany("insert into activity_target_group values (?, ?)", ACTIVITY_TARGET_GROUP)
     c.executemany('insert into "grant" values (?, ?, ?, ?, ?, ?, ?, ?)', GRANTS)
-    c.executemany("insert into need_indicator values (?, ?, ?, ?, ?, 'u', 's')", NEED)
+    c.executemany("insert into need_indicator values (?, ?, ?, ?, ?, 'u', 's')", need)
     build_marts(c, ref_date=date(2025, 6, 30))
+    return c
+
+
+@pytest.fixture(scope="module")
+def con() -> duckdb.DuckDBPyConnection:
+    c = build(NEED)
     yield c
     c.close()
 
@@ -178,7 +183,8 @@ def approx_rows(expected):
 METRIC_COLUMNS = ["area_code", "activity_type", "target_group", "activities", "orgs_active", "orgs_registered",
                   "population", "band_population", "rate_per_10k", "orgs_active_per_10k",
                   "orgs_registered_per_10k", "rate_per_1k_band", "lq", "municipalities_with",
-                  "municipality_count", "coverage_muni_share", "coverage_pop_share", "small_number"]
+                  "municipality_count", "coverage_muni_share", "coverage_pop_share", "small_number",
+                  "small_number_orgs_active", "small_number_orgs_registered", "small_number_band"]
 
 
 def test_row_counts_and_full_grid(con):
@@ -213,7 +219,9 @@ def test_country_totals(con):
         "rate_per_1k_band": 0.05, "lq": 1.0,
         "municipalities_with": 5, "municipality_count": 6,    # 103 has nothing in person
         "coverage_muni_share": 5 / 6, "coverage_pop_share": 0.99,  # all but 103 (1 000)
-        "small_number": False,
+        # each rate its own flag: 5 activities and 5 registered organisations are enough, 3 active ones are not
+        "small_number": False, "small_number_orgs_active": True, "small_number_orgs_registered": False,
+        "small_number_band": False,
     })
     # kaikki: A2 + A6 placed; registered with a kaikki activity anywhere: O1 (A2), O2 (national A4), O3 (A6, A7)
     r = one(con, "mart_country_metrics", activity_type="_all", target_group="kaikki")
@@ -231,10 +239,12 @@ def test_area_counts_multi_municipality_activity_once(con):
         "activities": 2, "orgs_active": 1, "orgs_registered": 2,
         "population": 16000, "band_population": 16000,
         "rate_per_10k": 1.25, "orgs_active_per_10k": 0.625, "orgs_registered_per_10k": 1.25,
-        "rate_per_1k_band": 0.125, "lq": 2.5,              # 1.25 / 0.5
+        # LQ reference: the areas' own counts 2 + 3 + 1 = 6 (A3 counts in 02 and 90) per 100 000 = 0.6 per 10k
+        "rate_per_1k_band": 0.125, "lq": 1.25 / 0.6,
         "municipalities_with": 2, "municipality_count": 3,
         "coverage_muni_share": 2 / 3, "coverage_pop_share": 0.9375,  # (10 000 + 5 000) / 16 000
-        "small_number": True,
+        "small_number": True, "small_number_orgs_active": True, "small_number_orgs_registered": True,
+        "small_number_band": True,
     })
     r = one(con, "mart_area_metrics", area_code="01", activity_type="vertaistuki", target_group="_all")
     assert r["activities"] == 1
@@ -245,19 +255,21 @@ def test_area_counts_multi_municipality_activity_once(con):
 
 
 def test_area_target_group_band_and_lq(con):
-    # vertaistuki / ikaantyneet: national A1 + A3 = 2 -> 0.2 per 10k; area 01 has A1 -> 0.625 per 10k
+    # vertaistuki / ikaantyneet: areas 01 (A1), 02 (A3), 90 (A3) -> 3 per 100 000 = 0.3 per 10k (the LQ reference);
+    # area 01 has A1 -> 0.625 per 10k
     assert one(con, "mart_area_metrics", area_code="01", activity_type="vertaistuki",
                target_group="ikaantyneet") == approx_rows({
         "area_code": "01", "activity_type": "vertaistuki", "target_group": "ikaantyneet",
         "activities": 1, "orgs_active": 1, "orgs_registered": 1,
         "population": 16000, "band_population": 4100,
         "rate_per_10k": 0.625, "orgs_active_per_10k": 0.625, "orgs_registered_per_10k": 0.625,
-        "rate_per_1k_band": 1000 / 4100, "lq": 3.125,
+        "rate_per_1k_band": 1000 / 4100, "lq": 0.625 / 0.3,
         "municipalities_with": 2, "municipality_count": 3,
         "coverage_muni_share": 2 / 3, "coverage_pop_share": 0.9375, "small_number": True,
+        "small_number_orgs_active": True, "small_number_orgs_registered": True, "small_number_band": True,
     })
     r = one(con, "mart_area_metrics", area_code="90", activity_type="vertaistuki", target_group="ikaantyneet")
-    assert r["lq"] == pytest.approx((1 / 6) / 0.2)
+    assert r["lq"] == pytest.approx((1 / 6) / 0.3)
     # nuoret has no 15-29 band: the whole population is the denominator
     r = one(con, "mart_area_metrics", area_code="02", activity_type="kohtaamispaikka", target_group="nuoret")
     assert (r["activities"], r["band_population"]) == (1, 24000)
@@ -276,6 +288,7 @@ def test_zero_row_is_present(con):
         "rate_per_1k_band": 0.0, "lq": None,               # national rate is 0
         "municipalities_with": 0, "municipality_count": 3,
         "coverage_muni_share": 0.0, "coverage_pop_share": 0.0, "small_number": True,
+        "small_number_orgs_active": True, "small_number_orgs_registered": True, "small_number_band": True,
     })
 
 
@@ -288,7 +301,7 @@ def test_headquarters_effect_and_national_excluded(con):
     # O2 is registered in Helsinki (90) but its only placed activity A3 is in 201 and 091; A4 is national
     r = one(con, "mart_area_metrics", area_code="90", activity_type="_all", target_group="_all")
     assert (r["activities"], r["orgs_active"], r["orgs_registered"]) == (1, 1, 1)
-    assert r["lq"] == pytest.approx((1 / 6) / 0.5)
+    assert r["lq"] == pytest.approx((1 / 6) / 0.6)
     r = one(con, "mart_area_metrics", area_code="02", activity_type="_all", target_group="_all")
     # active: O2 (A3) and O3 (A5, A6); registered: O3 and O6 (no activity)
     assert (r["activities"], r["orgs_active"], r["orgs_registered"]) == (3, 2, 2)
@@ -303,7 +316,9 @@ def test_municipality_metrics(con):
         "municipality_code": "101", "area_code": "01", "activity_type": "_all", "target_group": "_all",
         "activities": 2, "in_person_activities": 1, "orgs_active": 1, "orgs_registered": 1,
         "population": 10000, "band_population": 10000, "rate_per_10k": 2.0, "rate_per_1k_band": 0.2,
-        "lq": 4.0, "small_number": True,
+        "lq": 2.0 / 0.7,   # reference: the municipalities' own counts 2 + 1 + 0 + 2 + 1 + 1 = 7 per 100 000
+        "small_number": True, "small_number_orgs_active": True, "small_number_orgs_registered": True,
+        "small_number_band": True,
     })
     # 102: A1 only; O4 registered here counts in '_all'/'_all' but has no vertaistuki activity
     r = one(con, "mart_municipality_metrics", municipality_code="102", activity_type="_all", target_group="_all")
@@ -317,7 +332,9 @@ def test_municipality_metrics(con):
         "municipality_code": "091", "area_code": "90", "activity_type": "vertaistuki", "target_group": "tyottomat",
         "activities": 1, "in_person_activities": 1, "orgs_active": 1, "orgs_registered": 1,
         "population": 60000, "band_population": 42000, "rate_per_10k": 1 / 6, "rate_per_1k_band": 1 / 42,
-        "lq": (1 / 6) / 0.1, "small_number": True,
+        "lq": (1 / 6) / 0.2,   # A3 counts in 201 and 091: 2 per 100 000
+        "small_number": True, "small_number_orgs_active": True, "small_number_orgs_registered": True,
+        "small_number_band": True,
     })
     assert rows(con, "select * from mart_municipality_metrics where municipality_code = '478'") == []
 
@@ -382,6 +399,13 @@ def test_swedish_coverage(con):
     ])
 
 
+# Thresholds of the quadrants: need coefficient 1 (country = 1), deprivation 100 (median county = 100), unemployment
+# the mainland share in 2025M01 over the municipalities with a value (202 has none):
+# (10*10000 + 12*5000 + 20*1000 + 8*20000 + 12.7*60000) / 96 000 = 1 102 000 / 96 000; supply the national rate 0.5
+THRESHOLDS = {"need_coefficient_threshold": 1.0, "deprivation_index_threshold": 100.0,
+              "unemployment_threshold": 1102000 / 96000, "supply_threshold": 0.5}
+
+
 def test_need_supply(con):
     got = rows(con, "select * from mart_need_supply order by area_code")
     assert got == approx_rows([
@@ -389,17 +413,23 @@ def test_need_supply(con):
          "deprivation_period": "2019-2021",
          "unemployment": 11.25, "unemployment_period": "2025M01",   # (10*10000 + 12*5000 + 20*1000) / 16000
          "supply_rate_per_10k": 1.25, "need_rank": 2, "supply_rank": 2,
-         "gap_score": 0.44, "quadrant": "high_need_high_supply"},   # 1.1 / (1.25 / 0.5)
+         "gap_score": 0.44, "quadrant": "high_need_high_supply",    # 1.1 / (1.25 / 0.5)
+         **THRESHOLDS, "quadrant_deprivation_index": "low_need_high_supply",   # 95 <= 100
+         "quadrant_unemployment": "low_need_high_supply"},                      # 11.25 <= 11.479
         {"area_code": "02", "need_coefficient": 0.95, "need_year": 2023, "deprivation_index": 80.0,
          "deprivation_period": "2019-2021",
          "unemployment": 8.0, "unemployment_period": "2025M01",     # 202 has no 2025M01 value
          "supply_rate_per_10k": 1.25, "need_rank": 3, "supply_rank": 2,  # tie with 01
-         "gap_score": 0.38, "quadrant": "low_need_high_supply"},
+         "gap_score": 0.38, "quadrant": "low_need_high_supply",
+         **THRESHOLDS, "quadrant_deprivation_index": "low_need_high_supply",
+         "quadrant_unemployment": "low_need_high_supply"},
         {"area_code": "90", "need_coefficient": 1.2, "need_year": 2023, "deprivation_index": 144.8,
          "deprivation_period": "2019-2021",
          "unemployment": 12.7, "unemployment_period": "2025M01",
          "supply_rate_per_10k": 1 / 6, "need_rank": 1, "supply_rank": 1,
-         "gap_score": 3.6, "quadrant": "high_need_low_supply"},      # 1.2 / ((1/6) / 0.5)
+         "gap_score": 3.6, "quadrant": "high_need_low_supply",       # 1.2 / ((1/6) / 0.5)
+         **THRESHOLDS, "quadrant_deprivation_index": "high_need_low_supply",   # 144.8 > 100
+         "quadrant_unemployment": "high_need_low_supply"},                      # 12.7 > 11.479
     ])
 
 
@@ -447,3 +477,49 @@ def test_build_ref_kept_when_not_given(con):
     # the build's own reference date is not overwritten by a later run without one
     build_marts(con)
     assert con.execute("select ref_date from _build_ref").fetchall() == [(date(2025, 6, 30),)]
+
+
+# The same world with periods that differ between areas: area 90 lacks the latest need coefficient, Åland has a newer
+# unemployment month than the mainland, 201's latest Swedish speakers are a year older and Åland's a year newer.
+NEED_MIXED = [r for r in NEED if r[:4] != ("area", "90", "sote_need_coefficient_total", "2023")
+              and r[:4] != ("municipality", "201", "swedish_speaking_population", "2022")] + [
+    ("municipality", "478", "unemployed_jobseekers_share_of_labour_force", "2025M02", 3.0),
+    ("municipality", "201", "swedish_speaking_population", "2021", 11000),
+    ("municipality", "478", "swedish_speaking_population", "2023", 1450),
+]
+
+
+@pytest.fixture(scope="module")
+def con_mixed() -> duckdb.DuckDBPyConnection:
+    c = build(NEED_MIXED)
+    yield c
+    c.close()
+
+
+def test_one_period_per_indicator(con_mixed):
+    got = {r["area_code"]: r for r in rows(con_mixed, "select * from mart_need_supply")}
+    # need: 2023 for the whole country; 90 has no 2023 value -> empty (not its 2022 value 0.8)
+    assert {a: (r["need_coefficient"], r["need_year"]) for a, r in got.items()} == {
+        "01": (1.1, 2023), "02": (0.95, 2023), "90": (None, 2023)}
+    assert (got["90"]["quadrant"], got["90"]["need_rank"], got["90"]["gap_score"]) == (None, None, None)
+    assert got["90"]["quadrant_deprivation_index"] == "high_need_low_supply"   # deprivation is still there
+    # unemployment: the mainland's latest month 2025M01, not Åland's 2025M02
+    assert {a: r["unemployment_period"] for a, r in got.items()} == {"01": "2025M01", "02": "2025M01",
+                                                                     "90": "2025M01"}
+    assert got["01"]["unemployment"] == pytest.approx(11.25)
+    assert got["01"]["unemployment_threshold"] == pytest.approx(1102000 / 96000)
+    # Swedish speakers: 2022 for every municipality (Åland's 2023 is outside the frame); 201 has none for 2022
+    sw = {r["municipality_code"]: (r["swedish_speakers"], r["swedish_year"])
+          for r in rows(con_mixed, "select * from mart_swedish_coverage")}
+    assert sw == {"091": (36748, 2022), "102": (1500, 2022), "201": (None, 2022)}
+
+
+def test_location_quotient_population_weighted_mean_is_one(con):
+    # at area and at municipality level, for every type x group cell that has an LQ
+    for table, unit in (("mart_area_metrics", "area_code"), ("mart_municipality_metrics", "municipality_code")):
+        got = rows(con, f"""
+            select activity_type, target_group, sum(population * lq) / sum(population) as mean_lq, count(*) as n
+            from {table} where lq is not null group by all""")
+        assert len(got) >= 10, table
+        for r in got:
+            assert r["mean_lq"] == pytest.approx(1.0), (table, r)

@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from app import figures, i18n, queries
+from app import figures, gaps, i18n, queries
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -447,3 +447,159 @@ def test_md_escape_keeps_data_literal():
         r"\*\*x\*\* \[y\]\(javascript\:alert\(1\)\) \# \:red\[z\]"
     assert md_escape(None) == ""
     assert md_escape("Kuvitteellinen ry") == "Kuvitteellinen ry"
+
+
+# -- issue 11: figures that agree with their own definitions -----------------------------------------------------------
+
+def _quadrant_figure(ns: pd.DataFrame, indicator: str):
+    spec = gaps.NEED_INDICATORS[indicator]
+    return figures.quadrant(ns, x_col=indicator, y_col="supply_rate_per_10k",
+                            x_threshold=gaps.threshold(ns, spec.threshold_col),
+                            y_threshold=gaps.threshold(ns, "supply_threshold"), quadrant_col=spec.quadrant_col,
+                            x_label="x", y_label="y", separators=", ", x_fmt=spec.x_fmt,
+                            quadrant_labels={q: q for q in gaps.QUADRANTS})
+
+
+@pytest.mark.parametrize("indicator", list(gaps.NEED_INDICATORS))
+def test_quadrant_lines_where_the_classification_is_made(con, indicator):
+    ns = queries.need_supply(con)
+    spec = gaps.NEED_INDICATORS[indicator]
+    x_thr = {"need_coefficient": 1.0, "deprivation_index": 100.0}.get(indicator)
+    if x_thr is None:   # unemployment: the mainland's population-weighted share in the chosen month
+        x_thr = con.execute("""
+            select sum(n.value * m.population) / sum(m.population) from need_indicator n
+            join municipality m on m.code = n.code join area a on a.code = m.area_code
+            where n.area_level = 'municipality' and n.indicator = 'unemployed_jobseekers_share_of_labour_force'
+              and n.period = ? and n.value is not null and m.population > 0""",
+                            [gaps.indicator_period(ns, indicator)]).fetchone()[0]
+    y_thr = con.execute("select rate_per_10k from mart_country_metrics where activity_type = '_all' "
+                        "and target_group = '_all'").fetchone()[0]
+    fig = _quadrant_figure(ns, indicator)
+    lines = {(s.x0, s.y0) for s in fig.layout.shapes}
+    assert len(fig.layout.shapes) == 2
+    assert any(x0 == pytest.approx(x_thr) for x0, _ in lines) and any(y0 == pytest.approx(y_thr) for _, y0 in lines)
+    points = 0
+    for tr in fig.data:   # one trace per quadrant: every marker on its quadrant's side of both lines
+        for x, y in zip(tr.x, tr.y):
+            points += 1
+            assert (x > x_thr) == tr.name.startswith("high_need"), (indicator, tr.name, x)
+            assert (y < y_thr) == tr.name.endswith("low_supply"), (indicator, tr.name, y)
+    assert points == ns[[spec.column, "supply_rate_per_10k"]].dropna().shape[0] == 22
+
+
+def _shown_label_boxes(fig) -> list[tuple]:
+    x0, x1 = fig.layout.xaxis.range
+    y0, y1 = fig.layout.yaxis.range
+    pw, ph = figures.QUADRANT_PLOT_PX
+    boxes = []
+    for tr in fig.data:
+        for x, y, text, pos in zip(tr.x, tr.y, tr.text, tr.textposition):
+            if text:
+                boxes.append(figures.label_box((x - x0) / (x1 - x0) * pw, (y - y0) / (y1 - y0) * ph, text, pos))
+    return boxes
+
+
+@pytest.mark.parametrize("indicator", list(gaps.NEED_INDICATORS))
+def test_quadrant_labels_fit_do_not_overlap_full_names_on_hover(con, indicator):
+    ns = queries.need_supply(con)
+    fig = _quadrant_figure(ns, indicator)
+    boxes = _shown_label_boxes(fig)
+    pw, ph = figures.QUADRANT_PLOT_PX
+    assert len(boxes) >= 15   # most areas keep a label
+    for i, a in enumerate(boxes):
+        assert a[0] >= 0 and a[1] >= 0 and a[2] <= pw and a[3] <= ph, a
+        for b in boxes[i + 1:]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
+    shown = {t for tr in fig.data for t in tr.text if t}
+    assert shown <= set(ns["short_name"]) and not any("hyvinvointialue" in t for t in shown)
+    assert sorted(n for tr in fig.data for n in tr.customdata) == sorted(ns["name"])
+    assert all("%{customdata}" in tr.hovertemplate for tr in fig.data)
+
+
+def test_quadrant_labels_dropped_where_they_do_not_fit():
+    # three areas on one spot: one label fits above it, one below; the third has no room left (hover only)
+    df = pd.DataFrame({"name": ["Alue A", "Alue B", "Alue C", "Alue D"], "short_name": ["A", "B", "C", "D"],
+                       "x": [1.1, 1.1, 1.1, 0.8], "y": [5.0, 5.0, 5.0, 9.0],
+                       "q": ["high_need_low_supply"] * 3 + ["low_need_high_supply"]})
+    fig = figures.quadrant(df, x_col="x", y_col="y", x_threshold=1.0, y_threshold=6.0, quadrant_col="q",
+                           x_label="x", y_label="y", separators=", ",
+                           quadrant_labels={q: q for q in gaps.QUADRANTS})
+    texts = {n: (t, p) for tr in fig.data for n, t, p in zip(tr.customdata, tr.text, tr.textposition)}
+    assert texts["Alue A"] == ("A", "top center") and texts["Alue B"] == ("B", "bottom center")
+    assert texts["Alue C"] == ("C", "middle right") and texts["Alue D"][0] == "D"
+    df2 = pd.concat([df.iloc[:3]] * 2, ignore_index=True).assign(name=[f"Alue {i}" for i in range(6)])
+    fig = figures.quadrant(df2, x_col="x", y_col="y", x_threshold=1.0, y_threshold=6.0, quadrant_col="q",
+                           x_label="x", y_label="y", separators=", ",
+                           quadrant_labels={q: q for q in gaps.QUADRANTS})
+    assert sum(1 for t in fig.data[0].text if t) == 4 and len(fig.data[0].text) == 6  # two left without a label
+
+
+@pytest.mark.parametrize("table,unit", [("mart_area_metrics", "area"), ("mart_municipality_metrics", "municipality")])
+def test_location_quotient_population_weighted_mean_is_one(con, table, unit):
+    got = con.execute(f"""select activity_type, target_group, sum(population * lq) / sum(population)
+                          from {table} where lq is not null group by all""").fetchall()
+    assert len(got) > 100
+    for atype, group, mean in got:
+        assert mean == pytest.approx(1.0, abs=1e-9), (unit, atype, group)
+
+
+@pytest.mark.parametrize("metric,numerator,denominator", [
+    ("orgs_active_per_10k", "orgs_active", "population"), ("orgs_active", "orgs_active", "population"),
+    ("orgs_registered_per_10k", "orgs_registered", "population"),
+    ("rate_per_1k_band", "activities", "band_population"), ("rate_per_10k", "activities", "population")])
+def test_each_rate_carries_its_own_small_number_flag(con, metric, numerator, denominator):
+    differs = 0
+    for atype in ("_all", "vertaistuki", "neuvonta_ohjaus"):
+        for group in ("_all", "ikaantyneet", "lapset_perheet"):
+            df = queries.area_metrics(con, metric=metric, activity_type=atype, target_group=group)
+            assert len(df) == 22
+            expected = (df[numerator] < 5) | (df[denominator] < 2000)
+            assert df["small_number"].tolist() == expected.tolist(), (metric, atype, group)
+            differs += int((expected != ((df["activities"] < 5) | (df["population"] < 2000))).sum())
+    if metric not in ("rate_per_10k", "rate_per_1k_band"):   # no area has an age band under 2,000
+        assert differs > 0, "the demo build has rates whose own flag differs from the activity count's"
+
+
+def test_municipal_age_band_rate_flagged_by_its_band(con):
+    # _all / ikaantyneet: municipalities with 5+ activities but under 2,000 residents aged 65+ are flagged
+    area = con.execute("""select area_code from mart_municipality_metrics where activity_type = '_all'
+                          and target_group = 'ikaantyneet' and activities >= 5 and band_population < 2000
+                          and population >= 2000 group by 1 order by count(*) desc limit 1""").fetchone()[0]
+    expected = dict(con.execute("""select municipality_code, activities < 5 or band_population < 2000
+                                   from mart_municipality_metrics where area_code = ? and activity_type = '_all'
+                                   and target_group = 'ikaantyneet'""", [area]).fetchall())
+    df = queries.municipality_metrics(con, area_code=area, metric="rate_per_1k_band", target_group="ikaantyneet")
+    assert dict(zip(df["code"], df["small_number"])) == expected
+    by_activities = queries.municipality_metrics(con, area_code=area, metric="rate_per_10k",
+                                                 target_group="ikaantyneet")
+    assert dict(zip(by_activities["code"], by_activities["small_number"])) != expected
+
+
+def test_age_band_rate_flagged_by_its_band(con):
+    df = queries.target_group_breakdown(con, activity_type="_all", area_code=None)
+    mart = dict(con.execute("select target_group, activities < 5 or band_population < 2000 "
+                            "from mart_country_metrics where activity_type = '_all'").fetchall())
+    assert dict(zip(df["code"], df["small_number"])) == {g: mart[g] for g in df["code"]}
+    area = con.execute("select area_code from mart_area_metrics where target_group = 'ikaantyneet' "
+                       "and activity_type = '_all' and band_population < 2000 limit 1").fetchone()
+    for a in ([area[0]] if area else []):
+        df = queries.target_group_breakdown(con, activity_type="_all", area_code=a)
+        assert bool(df.set_index("code").loc["ikaantyneet", "small_number"]) is True
+
+
+def test_gaps_page_helpers():
+    types = pd.DataFrame({"code": ["vertaistuki", "muu", "neuvonta_ohjaus"], "label": ["V", "M", "N"]})
+    assert gaps.white_spot_types(types)["code"].tolist() == ["vertaistuki", "neuvonta_ohjaus"]
+    assert gaps.single_period(pd.DataFrame({"y": [2022, 2022, None]}), "y") == "2022"
+    assert gaps.single_period(pd.DataFrame({"y": [None]}), "y") == "–"
+    with pytest.raises(ValueError):
+        gaps.single_period(pd.DataFrame({"y": ["2021", "2022"]}), "y")
+
+
+def test_one_period_per_indicator_in_the_demo(con):
+    ns = queries.need_supply(con)
+    for indicator, spec in gaps.NEED_INDICATORS.items():
+        assert ns[spec.period_col].nunique() == 1, indicator
+    assert gaps.indicator_period(ns, "need_coefficient") == "2023"
+    sw = queries.swedish_coverage(con)
+    assert sw["swedish_year"].nunique() == 1
