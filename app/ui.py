@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from app import cached, db
-from app.i18n import DEFAULT_LANG, LANG_NAMES, LANGS, fmt_date, fmt_number, fmt_percent, separators, t
+from app.i18n import DEFAULT_LANG, LANG_NAMES, LANGS, fmt_currency, fmt_date, fmt_number, fmt_percent, separators, t
 
 PLOTLY_CONFIG = {"topojsonURL": "/app/static/topojson/", "displaylogo": False, "responsive": True,
                  "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"]}
@@ -189,7 +189,7 @@ def fmt(value: Any, kind: str, lang: str) -> str:
     if kind == "pct":
         return fmt_percent(value, lang, 0)
     if kind == "eur":
-        return fmt_number(value, lang, 0) + " €"
+        return fmt_currency(value, lang, 0)
     if kind in ("date", "datetime"):
         return fmt_date(value, lang, with_time=kind == "datetime")
     if kind == "bool":
