@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 import struct
 import subprocess
 import sys
@@ -202,6 +203,17 @@ def geo_figure() -> go.Figure:
     return fig
 
 
+def choropleth_paths(svg: str) -> list[tuple[str, float]]:
+    """(fill, smallest y) of each drawn choropleth shape in an exported SVG, in drawing order."""
+    out = []
+    for m in re.finditer(r'<path class="choroplethlocation"[^>]*>', svg):
+        tag = m.group(0)
+        fill = re.search(r'fill="([^"]+)"', tag)
+        ys = [float(y) for y in re.findall(r"[ML][-\d.]+,([-\d.]+)", re.search(r' d="([^"]*)"', tag).group(1))]
+        out.append((fill.group(1) if fill else "", min(ys)))
+    return out
+
+
 def png_info(data: bytes) -> tuple[int, int, dict[bytes, list[bytes]]]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, chunks = 8, {}
@@ -266,7 +278,11 @@ def test_svg_has_title_source_line_and_watermark_only_for_demo(export_server, la
 
 def test_geo_figure_renders_offline_with_stub(export_server):
     data = ex.figure_to_svg(geo_figure(), make_meta("fi"), width=700, height=900).decode("utf-8")
-    assert data.count("choroplethlocation") >= 2 or data.count("<path") >= 2
+    shapes = choropleth_paths(data)
+    assert len(shapes) == 2                                 # one shape per location of the figure, no more
+    (fill_01, top_01), (fill_02, top_02) = shapes
+    assert top_02 < top_01                                  # "02" (lat 62-63) is drawn above "01" (lat 60-61)
+    assert fill_01 != fill_02                               # v = 1 and v = 2 get different colours
     stub = paths.TOPOJSON_DIR / "world_110m.json"
     assert stub.is_file()
     import json
