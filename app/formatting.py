@@ -37,6 +37,19 @@ def _is_missing(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
+def _parse(value: Any) -> float | str:
+    """The value as a float, or the text to show instead ('–' when missing, the value itself when not a number)."""
+    if _is_missing(value):
+        return MISSING
+    if isinstance(value, bool):
+        return str(value)
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return MISSING if math.isnan(x) else x
+
+
 def _auto_decimals(value: Any, x: float) -> int:
     """Integers without decimals; other numbers with 0 (>= 100), 1 (>= 10) or 2 decimals."""
     is_int = isinstance(value, int) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iu")
@@ -48,16 +61,9 @@ def _auto_decimals(value: Any, x: float) -> int:
 
 def format_number(value: Any, lang: str, decimals: int | None = 0) -> str:
     """1234.5 -> fi/sv '1 234,5' (no-break space), en '1,234.5'. decimals=None picks them from the size."""
-    if _is_missing(value):
-        return MISSING
-    if isinstance(value, bool):
-        return str(value)
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if math.isnan(x):
-        return MISSING
+    x = _parse(value)
+    if isinstance(x, str):
+        return x
     if math.isinf(x):
         return str(x)
     if decimals is None:
@@ -69,14 +75,9 @@ def format_number(value: Any, lang: str, decimals: int | None = 0) -> str:
 
 def format_percent(share: Any, lang: str, decimals: int = 0) -> str:
     """A share (0.123) as fi/sv '12 %', en '12%'."""
-    if _is_missing(share):
-        return MISSING
-    try:
-        x = float(share)
-    except (TypeError, ValueError):
-        return str(share)
-    if math.isnan(x):
-        return MISSING
+    x = _parse(share)
+    if isinstance(x, str):
+        return x
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + "%"
     return numbers.format_percent(decimal.Decimal(x), format=_percent_pattern(lang, pattern), locale=_locale(lang))
 
@@ -90,14 +91,9 @@ def _percent_pattern(lang: str, digits: str) -> str:
 
 def format_currency(value: Any, lang: str, decimals: int = 0, currency: str = "EUR") -> str:
     """Euros: fi/sv '1 234 €', en '€1,234'."""
-    if _is_missing(value):
-        return MISSING
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if math.isnan(x):
-        return MISSING
+    x = _parse(value)
+    if isinstance(x, str):
+        return x
     loc = _locale(lang)
     standard = loc.currency_formats["standard"].pattern.split(";")[0]   # e.g. '#,##0.00\xa0¤' or '¤#,##0.00'
     digits = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")

@@ -273,7 +273,7 @@ def table_with_downloads(df: pd.DataFrame, name: str, lang: str, columns: Sequen
                          key: str | None = None, meta: Any = None) -> pd.DataFrame:
     """A table with labelled headers and language-correct number formats (values stay numeric, so sorting works),
     plus CSV (comma, decimal point), CSV (semicolon, decimal comma: Finnish/Swedish Excel) and XLSX downloads when
-    app/exports.py is available. Returns the labelled frame."""
+    app.exports is available. Returns the labelled frame."""
     table = labelled_frame(df, columns, lang)
     kinds = {label: ("text" if kind.startswith(("label:", "labels:")) else kind) for c, label, kind in columns
              if c in df.columns}
