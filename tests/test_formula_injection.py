@@ -125,7 +125,8 @@ def organisations_page_table(con: duckdb.DuckDBPyConnection, lang: str) -> pd.Da
         ("name", t("col.organisation", lang), "text"), ("business_id", t("col.business_id", lang), "text"),
         ("home_area", t("col.home_area", lang), "text"), ("activities", t("metric.activities.label", lang), "int"),
         ("municipalities", t("col.municipalities", lang), "int"),
-        ("sources", t("col.sources", lang), "labels:source.name."), ("completeness", t("col.completeness", lang), "pct")]
+        ("sources", t("col.sources", lang), "labels:source.name."),
+        ("completeness", t("col.completeness", lang), "pct")]
     table = ui.labelled_frame(queries.organisation_list(con, lang=lang), columns, lang)
     kinds = {label: ("text" if kind.startswith(("label:", "labels:")) else kind) for _, label, kind in columns}
     return ui.export_frame(table, kinds, lang)
