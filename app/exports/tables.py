@@ -31,15 +31,19 @@ def neutralise_text(value: Any) -> Any:
 
 def _neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The text cells and headers of `frame` neutralised (a copy only when something changes)."""
-    text_cols = [c for c in frame.columns
-                 if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c].dtype)]
-    hostile = [c for c in text_cols if frame[c].map(lambda v: neutralise_text(v) is not v).any()]
-    headers = [neutralise_text(str(c)) if isinstance(c, str) else c for c in frame.columns]
-    if not hostile and headers == list(frame.columns):
+    masks = {}
+    for j, c in enumerate(frame.columns):
+        col = frame.iloc[:, j]
+        if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
+            mask = col.str.startswith(FORMULA_TRIGGERS, na=False)   # non-text cells in the column give NA
+            if mask.any():
+                masks[j] = mask.to_numpy(dtype=bool)
+    headers = [neutralise_text(c) for c in frame.columns]
+    if not masks and headers == list(frame.columns):
         return frame
     out = frame.copy()
-    for c in hostile:
-        out[c] = out[c].map(neutralise_text)
+    for j, mask in masks.items():
+        out.iloc[mask, j] = "'" + out.iloc[mask, j].astype(str)
     out.columns = headers
     return out
 
