@@ -7,17 +7,16 @@ missing everywhere is shown as the key itself (so it is noticed, never a crash).
 from __future__ import annotations
 
 import json
-import math
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from app.formatting import format_currency, format_date, format_number, format_percent, plotly_separators
 from etl import paths
 
 LANGS = ("fi", "sv", "en")
 DEFAULT_LANG = "fi"
 LANG_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
-_NBSP = "\u00a0"
 
 
 def locales_dir() -> Path:
@@ -68,58 +67,14 @@ def has(key: str, lang: str = DEFAULT_LANG) -> bool:
     return key in strings(lang) or key in strings(DEFAULT_LANG)
 
 
-# -- numbers ----------------------------------------------------------------------------------------------------
+# -- numbers and dates: one formatter (app.formatting, on Babel) for pages, figures, exports and PDFs ----------------
 
-def separators(lang: str) -> str:
-    """Plotly `layout.separators`: decimal mark then thousands separator."""
-    return ".," if lang == "en" else "," + _NBSP
-
-
-def fmt_number(value: Any, lang: str, decimals: int = 0) -> str:
-    """1234.5 -> '1 234,5' (fi/sv, no-break space) or '1,234.5' (en); '–' for missing values."""
-    if value is None:
-        return "–"
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if math.isnan(v):
-        return "–"
-    s = f"{v:,.{decimals}f}"
-    if lang == "en":
-        return s
-    return s.replace(",", "\u0000").replace(".", ",").replace("\u0000", _NBSP)
-
-
-def fmt_percent(value: Any, lang: str, decimals: int = 0) -> str:
-    if value is None:
-        return "–"
-    try:
-        v = float(value) * 100
-    except (TypeError, ValueError):
-        return str(value)
-    if math.isnan(v):
-        return "–"
-    return fmt_number(v, lang, decimals) + ("\u00a0%" if lang != "en" else "%")
+fmt_number = format_number          # (value, lang, decimals=0)
+fmt_percent = format_percent        # (share, lang, decimals=0): 0.12 -> '12 %'
+fmt_currency = format_currency      # (value, lang, decimals=0): '1 234 €' / '€1,234'
+separators = plotly_separators      # plotly layout.separators
 
 
 def fmt_date(value: Any, lang: str, with_time: bool = False) -> str:
-    """A date as 21.11.2025 (fi), 2025-11-21 (sv) or 21 Nov 2025 (en)."""
-    if value is None or value == "":
-        return "–"
-    import pandas as pd
-
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if pd.isna(ts):
-        return "–"
-    if lang == "fi":
-        s = f"{ts.day}.{ts.month}.{ts.year}"
-        return s + (f" klo {ts:%H.%M}" if with_time else "")
-    if lang == "sv":
-        s = f"{ts:%Y-%m-%d}"
-        return s + (f" kl. {ts:%H.%M}" if with_time else "")
-    s = f"{ts.day} {ts:%b %Y}"
-    return s + (f" {ts:%H:%M}" if with_time else "")
+    """A date (with_time: and time) as app.formatting.format_date writes it; '–' when missing."""
+    return format_date(value, lang, with_time)

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from app import cached, db
-from app.i18n import DEFAULT_LANG, LANG_NAMES, LANGS, fmt_date, fmt_number, fmt_percent, separators, t
+from app.i18n import DEFAULT_LANG, LANG_NAMES, LANGS, fmt_currency, fmt_date, fmt_number, fmt_percent, separators, t
 
 PLOTLY_CONFIG = {"topojsonURL": "/app/static/topojson/", "displaylogo": False, "responsive": True,
                  "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"]}
@@ -192,7 +192,7 @@ def fmt(value: Any, kind: str, lang: str) -> str:
     if kind == "pct":
         return fmt_percent(value, lang, 0)
     if kind == "eur":
-        return fmt_number(value, lang, 0) + " €"
+        return fmt_currency(value, lang, 0)
     if kind in ("date", "datetime"):
         return fmt_date(value, lang, with_time=kind == "datetime")
     if kind == "bool":
@@ -276,7 +276,7 @@ def table_with_downloads(df: pd.DataFrame, name: str, lang: str, columns: Sequen
                          key: str | None = None, meta: Any = None) -> pd.DataFrame:
     """A table with labelled headers and language-correct number formats (values stay numeric, so sorting works),
     plus CSV (comma, decimal point), CSV (semicolon, decimal comma: Finnish/Swedish Excel) and XLSX downloads when
-    app/exports.py is available. Returns the labelled frame."""
+    app.exports is available. Returns the labelled frame."""
     table = labelled_frame(df, columns, lang)
     kinds = {label: ("text" if kind.startswith(("label:", "labels:")) else kind) for c, label, kind in columns
              if c in df.columns}

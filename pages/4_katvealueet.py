@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import cached, figures, gaps, ui
-from app.i18n import fmt_number, t
+from app.i18n import fmt_currency, fmt_number, t
 from app.queries import ALL
 
 lang = ui.current_lang()
@@ -110,7 +110,7 @@ else:
     gaps = cached.data_gaps(area_code=None if area == ALL else area, lang=lang)
     k1, k2 = st.columns(2)
     k1.metric(t("gaps.data.count", lang), fmt_number(len(gaps), lang))
-    k2.metric(t("gaps.data.granted", lang), fmt_number(gaps["granted_total"].sum(), lang) + " €")
+    k2.metric(t("gaps.data.granted", lang), fmt_currency(gaps["granted_total"].sum(), lang))
     ui.table_with_downloads(gaps, "tietoaukot", lang, [
         ("name", t("col.organisation", lang), "text"), ("business_id", t("col.business_id", lang), "text"),
         ("area_name", t("col.home_area", lang), "text"), ("known_from", t("col.known_from", lang), "label:source.name."),

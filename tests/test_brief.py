@@ -137,3 +137,28 @@ def test_brief_meta_and_filename(con):
 def test_brief_importable_without_streamlit():
     code = "import sys, app.brief; assert 'streamlit' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=paths.ROOT)
+
+
+@pytest.mark.parametrize("level", ["areas", "municipalities"])
+def test_map_svg_draws_one_shape_per_area(con, export_server, level):
+    """The exported map has exactly one choropleth shape per area (or municipality) of the figure, and as many as
+    the warehouse has: an SVG with axes but no map, or with shapes missing, fails."""
+    from app import figures, queries
+    from app.i18n import separators
+    from tests.test_exports import choropleth_paths
+
+    if level == "areas":
+        df = queries.area_metrics(con, metric="rate_per_10k", lang="fi")
+        geo = figures.feature_collection(queries.geo_areas(con))
+        expected = one(con, "select count(*) from area")[0]
+    else:
+        code = area_code(con)
+        df = queries.municipality_metrics(con, area_code=code, metric="rate_per_10k", lang="fi")
+        geo = figures.feature_collection(queries.geo_municipalities(con, area_code=code))
+        expected = one(con, "select municipality_count from area where code = ?", [code])[0]
+    fig = figures.choropleth(df, geo, colorbar_title="x", hover_value_label="x", separators=separators("fi"))
+    assert len(fig.data[0].locations) == expected
+    meta = exports.ExportMeta(title="Kartta", subtitle="", lang="fi", source_line="Lähde: testi", build_id="b1",
+                              built_at="2026-11-23T13:12:00", is_demo=False)
+    svg = exports.figure_to_svg(fig, meta, width=600, height=900).decode("utf-8")
+    assert len(choropleth_paths(svg)) == expected

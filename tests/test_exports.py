@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 import struct
 import subprocess
 import sys
@@ -202,6 +203,17 @@ def geo_figure() -> go.Figure:
     return fig
 
 
+def choropleth_paths(svg: str) -> list[tuple[str, float]]:
+    """(fill, smallest y) of each drawn choropleth shape in an exported SVG, in drawing order."""
+    out = []
+    for m in re.finditer(r'<path class="choroplethlocation"[^>]*>', svg):
+        tag = m.group(0)
+        fill = re.search(r'fill="([^"]+)"', tag)
+        ys = [float(y) for y in re.findall(r"[ML][-\d.]+,([-\d.]+)", re.search(r' d="([^"]*)"', tag).group(1))]
+        out.append((fill.group(1) if fill else "", min(ys)))
+    return out
+
+
 def png_info(data: bytes) -> tuple[int, int, dict[bytes, list[bytes]]]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, chunks = 8, {}
@@ -266,7 +278,11 @@ def test_svg_has_title_source_line_and_watermark_only_for_demo(export_server, la
 
 def test_geo_figure_renders_offline_with_stub(export_server):
     data = ex.figure_to_svg(geo_figure(), make_meta("fi"), width=700, height=900).decode("utf-8")
-    assert data.count("choroplethlocation") >= 2 or data.count("<path") >= 2
+    shapes = choropleth_paths(data)
+    assert len(shapes) == 2                                 # one shape per location of the figure, no more
+    (fill_01, top_01), (fill_02, top_02) = shapes
+    assert top_02 < top_01                                  # "02" (lat 62-63) is drawn above "01" (lat 60-61)
+    assert fill_01 != fill_02                               # v = 1 and v = 2 get different colours
     stub = paths.TOPOJSON_DIR / "world_110m.json"
     assert stub.is_file()
     import json
@@ -372,12 +388,14 @@ def test_national_brief_english(export_server):
 
 def test_format_number_per_language():
     assert nz(ex.format_number(1234567, "fi")) == "1 234 567"
-    assert nz(ex.format_number(12.345, "sv", 2)) == "12,35" or nz(ex.format_number(12.345, "sv", 2)) == "12,34"
+    assert nz(ex.format_number(12.345, "sv", 2)) == f"{12.345:.2f}".replace(".", ",") == "12,35"   # binary value
     assert ex.format_number(1234.5, "en", 1) == "1,234.5"
     assert ex.format_number(float("nan"), "fi") == "–"
-    assert ex.format_datetime("2026-11-23T13:12:00", "fi") == "23.11.2026 klo 13.12"
-    assert ex.format_datetime("2026-11-23T13:12:00", "sv") == "23.11.2026 kl. 13.12"
+    assert ex.format_datetime("2026-11-23T13:12:00", "fi") == "23.11.2026 13.12"
+    assert ex.format_datetime("2026-11-23T13:12:00", "sv") == "2026-11-23 13:12"
+    assert ex.format_datetime("2026-11-23T08:05:00", "en") == "23 Nov 2026, 08:05"
     assert ex.format_datetime("2026-11-23", "en") == "23 Nov 2026"
+    assert ex.format_datetime("", "fi") == ""
 
 
 def test_export_filename():
