@@ -31,5 +31,6 @@ nav = st.navigation([st.Page(f, title=t(f"page.{k}.nav", lang), icon=icon, url_p
 st.logo(str(HERE / "static" / "favicon.png"), size="large")
 st.sidebar.markdown(f"**{t('app.name', lang)}**  \n{t('app.tagline', lang)}")
 ui.footer(lang)
+ui.page_chrome(lang)
 if ui.require_warehouse(lang):
     ui.guarded(lang, nav.run)     # each page starts with ui.page_header (demo banner, title, intro)
