@@ -24,7 +24,7 @@ PAGES = [  # (file, url path, title key, icon)
 ]
 
 st.set_page_config(page_title="Järjestökartta", page_icon=str(HERE / "static" / "favicon.png"), layout="wide",
-                   initial_sidebar_state="expanded")
+                   initial_sidebar_state="auto")   # collapsed on a phone, open on a wide screen
 lang = ui.language_switch()
 nav = st.navigation([st.Page(f, title=t(f"page.{k}.nav", lang), icon=icon, url_path=u, default=i == 0)
                      for i, (f, u, k, icon) in enumerate(PAGES)])
