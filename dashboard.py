@@ -24,12 +24,13 @@ PAGES = [  # (file, url path, title key, icon)
 ]
 
 st.set_page_config(page_title="Järjestökartta", page_icon=str(HERE / "static" / "favicon.png"), layout="wide",
-                   initial_sidebar_state="expanded")
+                   initial_sidebar_state="auto")   # collapsed on a phone, open on a wide screen
 lang = ui.language_switch()
 nav = st.navigation([st.Page(f, title=t(f"page.{k}.nav", lang), icon=icon, url_path=u, default=i == 0)
                      for i, (f, u, k, icon) in enumerate(PAGES)])
 st.logo(str(HERE / "static" / "favicon.png"), size="large")
 st.sidebar.markdown(f"**{t('app.name', lang)}**  \n{t('app.tagline', lang)}")
 ui.footer(lang)
+ui.page_chrome(lang)
 if ui.require_warehouse(lang):
     ui.guarded(lang, nav.run)     # each page starts with ui.page_header (demo banner, title, intro)

@@ -87,12 +87,49 @@ def git_commit() -> str | None:
         return None
 
 
-def fingerprint(files: list[Path], is_demo: bool) -> str:
-    """Inputs (names, sizes, contents' mtimes) and the code version: an unchanged build can be skipped."""
-    h = hashlib.sha256(f"{git_commit()}|{is_demo}".encode())
-    for f in files:
-        st = f.stat()
-        h.update(f"{f}|{st.st_size}|{st.st_mtime_ns}".encode())
+# What the build reads besides the listed inputs: reference tables used by the loaders and the checks, and the
+# project's own code (Python and SQL of the ETL package). All enter the fingerprint by content.
+REFERENCE_GLOBS = ("sources/*.csv", "sources/*.json", "geo/*.csv")
+CODE_DIR = paths.ROOT / "etl"
+CODE_SUFFIXES = (".py", ".sql")
+
+
+def _relative_name(f: Path, roots: list[Path]) -> str:
+    """A file's path below the input folder it came from, so a moved checkout or data folder keeps its fingerprint."""
+    for root in roots:
+        try:
+            return f.relative_to(root).as_posix()
+        except ValueError:
+            continue
+    return f.name
+
+
+def code_files(code_dir: Path | None = None) -> list[Path]:
+    code_dir = Path(code_dir or CODE_DIR)
+    return sorted(f for f in code_dir.rglob("*") if f.is_file() and f.suffix in CODE_SUFFIXES
+                  and "__pycache__" not in f.parts)
+
+
+def fingerprint(files: list[Path], is_demo: bool, *, ctx: BuildContext | None = None,
+                hashes: dict[Path, str] | None = None) -> str:
+    """Content only: the inputs' names and sha256, the reference tables the build reads, the ETL code and SQL,
+    and the build options. No git commit, no file times: a dirty tree, a tarball deployment or a file rewritten
+    with its old size and time rebuilds; a `touch` or a fresh clone with the same content does not.
+    `hashes` (path -> sha256) is filled so the build does not read the inputs twice."""
+    hashes = {} if hashes is None else hashes
+    roots = [*ctx.org_dirs, ctx.offline_dir, ctx.reference_dir] if ctx else []
+    extra = {f.with_name(f.name + ".meta.json") for f in files}          # sidecars: url and retrieval time
+    if ctx:
+        extra |= {f for g in REFERENCE_GLOBS for f in ctx.reference_dir.glob(g)}
+        extra |= {d / "DEMO.json" for d in ctx.org_dirs}                     # the demo's seed and scale
+    extra = sorted(f for f in extra if f.is_file())
+    h = hashlib.sha256(json.dumps({"fingerprint": 2, "is_demo": bool(is_demo)}).encode())
+    for label, group, base in (("input", files, roots), ("read", extra, roots), ("code", code_files(), [CODE_DIR])):
+        for f in group:
+            digest = hashes.get(f) or sha256_file(f)
+            if label == "input":
+                hashes[f] = digest
+            h.update(f"{label}|{_relative_name(f, base)}|{digest}\n".encode())
     return h.hexdigest()[:16]
 
 
@@ -116,7 +153,7 @@ def _load_module(name: str):
         raise EtlError(f"loader etl.load.{name} is not installed: {e}") from e
 
 
-def _meta_files(ctx: BuildContext, files: list[Path]) -> pd.DataFrame:
+def _meta_files(ctx: BuildContext, files: list[Path], hashes: dict[Path, str] | None = None) -> pd.DataFrame:
     """One row per input file: its source, sha256, size and when/where it was retrieved (from the sidecar)."""
     rows = []
     for f in files:
@@ -126,7 +163,8 @@ def _meta_files(ctx: BuildContext, files: list[Path]) -> pd.DataFrame:
             "source_id": _source_of(f, ctx), "file": f.name, "path": str(f), "url": meta.get("url"),
             "retrieved_at": meta.get("retrieved_at") or dt.datetime.fromtimestamp(
                 f.stat().st_mtime, dt.timezone.utc).isoformat(timespec="seconds"),
-            "retrieved_from_sidecar": bool(meta), "sha256": sha256_file(f), "bytes": f.stat().st_size,
+            "retrieved_from_sidecar": bool(meta), "sha256": (hashes or {}).get(f) or sha256_file(f),
+            "bytes": f.stat().st_size,
         })
     return pd.DataFrame(rows, columns=["source_id", "file", "path", "url", "retrieved_at",
                                        "retrieved_from_sidecar", "sha256", "bytes"])
@@ -191,7 +229,8 @@ def build(*, db_path: Path | None = None, offline_dir: Path | None = None, refer
     ctx = BuildContext(offline_dir=offline_dir, reference_dir=reference_dir, org_dirs=list(org_dirs),
                        is_demo=is_demo, progress=progress)
     files = input_files(ctx)
-    fp = fingerprint(files, is_demo)
+    hashes: dict[Path, str] = {}
+    fp = fingerprint(files, is_demo, ctx=ctx, hashes=hashes)
     if not force and not only and existing_fingerprint(db_path) == fp:
         log(f"warehouse {db_path} is up to date with its inputs (use --force to rebuild)")
         return BuildResult("", db_path, is_demo, [], {}, [], time.perf_counter() - t0, skipped=True)
@@ -234,7 +273,7 @@ def build(*, db_path: Path | None = None, offline_dir: Path | None = None, refer
         con.execute("create or replace table _build_ref as select current_date as ref_date")
         step("marts", lambda: marts.build_marts(con))
         write_table(con, "quarantine", ctx.quarantine.frame())
-        files_df = _meta_files(ctx, files)
+        files_df = _meta_files(ctx, files, hashes)
         write_table(con, "_meta_files", files_df)
         extra_rows = dict(con.execute("select source, count(*) from need_indicator group by source").fetchall())
         extra_rows["statfi_classification"] = con.execute("select count(*) from municipality").fetchone()[0]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -88,6 +89,60 @@ def test_rebuild_is_idempotent_and_skips_when_unchanged(tmp_path, offline_dir, r
     _build(db, offline_dir, reference_dir, mini_demo, force=True)
     assert _q(db, "select org_id, name from organisation order by org_id") == first
     assert _q(db, "select * from mart_area_metrics order by all") == first_marts
+
+
+def _rewrite_keeping_size_and_time(f: Path, old: bytes, new: bytes) -> None:
+    """Change a file's content while its size and modification time stay as they were (what a restore, a
+    checkout or a copy with preserved times can do): a fingerprint of names, sizes and times cannot see it."""
+    assert len(old) == len(new)
+    st = f.stat()
+    data = f.read_bytes()
+    assert old in data
+    f.write_bytes(data.replace(old, new, 1))
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert f.stat().st_size == st.st_size and f.stat().st_mtime_ns == st.st_mtime_ns
+
+
+def test_changed_input_rebuilds_even_with_same_size_and_time(tmp_path, offline_dir, reference_dir, mini_demo):
+    demo_dir = tmp_path / "demo"
+    shutil.copytree(mini_demo, demo_dir)
+    db = tmp_path / "w.duckdb"
+    _build(db, offline_dir, reference_dir, demo_dir)
+    csv = next((demo_dir / "template").glob("*.csv"))
+    names = [r.split(";")[2] for r in csv.read_text(encoding="utf-8-sig").splitlines()[1:]]
+    name = next(n for n in names if n[-1:].isascii() and n[-1:].isalpha())      # one byte to change
+    assert _q(db, "select count(*) from stg_template__activity where name_fi = ?", [name])[0][0] >= 1
+    changed = name[:-1] + ("x" if name[-1] != "x" else "y")
+    os.utime(csv)                                 # a touch alone: same content, nothing to rebuild
+    assert _build(db, offline_dir, reference_dir, demo_dir).skipped
+    _rewrite_keeping_size_and_time(csv, f";{name};".encode(), f";{changed};".encode())
+    again = _build(db, offline_dir, reference_dir, demo_dir)
+    assert not again.skipped
+    assert _q(db, "select count(*) from stg_template__activity where name_fi = ?", [changed])[0][0] >= 1
+    assert _q(db, "select sha256 from _meta_files where file = ?", [csv.name])[0][0] == _sha(csv)
+
+
+def test_changed_code_rebuilds_without_git(tmp_path, offline_dir, reference_dir, mini_demo):
+    """A tarball deployment (no .git, so no commit to compare) or a dirty tree: the same inputs, an edited SQL
+    file -> the next build must not be skipped; unchanged code -> skipped."""
+    proj = tmp_path / "proj"
+    shutil.copytree(ROOT / "etl", proj / "etl", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(mini_demo, proj / "data" / "demo")
+    db = tmp_path / "w.duckdb"
+    env = {"PATH": "/usr/bin:/bin", "JARJESTOKARTTA_DB": str(db), "JARJESTOKARTTA_OFFLINE_DIR": str(offline_dir),
+           "JARJESTOKARTTA_REFERENCE_DIR": str(reference_dir), "GIT_CEILING_DIRECTORIES": str(tmp_path)}
+
+    def run_build() -> str:
+        r = subprocess.run([sys.executable, "-m", "etl", "build", "--demo", "--no-progress"], cwd=proj, env=env,
+                           capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stdout + r.stderr
+        return _q(db, "select build_id from _meta_build")[0][0]
+
+    first = run_build()
+    assert run_build() == first                   # unchanged: skipped, the same build
+    sql = proj / "etl" / "sql" / "mart_white_spot.sql"
+    sql.write_text(sql.read_text(encoding="utf-8") + "\n-- edited after the commit\n", encoding="utf-8")
+    assert run_build() != first
 
 
 def test_failed_blocking_check_keeps_the_old_warehouse(tmp_path, offline_dir, reference_dir, mini_demo):
