@@ -107,11 +107,11 @@ elif view == "swedish":
 else:
     st.markdown(t("gaps.data.intro", lang))
     area = ui.select_param("area", t("select.area", lang), list(area_name), format_func=area_name.get)
-    gaps = cached.data_gaps(area_code=None if area == ALL else area, lang=lang)
+    gap_rows = cached.data_gaps(area_code=None if area == ALL else area, lang=lang)
     k1, k2 = st.columns(2)
-    k1.metric(t("gaps.data.count", lang), fmt_number(len(gaps), lang))
-    k2.metric(t("gaps.data.granted", lang), fmt_currency(gaps["granted_total"].sum(), lang))
-    ui.table_with_downloads(gaps, "tietoaukot", lang, [
+    k1.metric(t("gaps.data.count", lang), fmt_number(len(gap_rows), lang))
+    k2.metric(t("gaps.data.granted", lang), fmt_currency(gap_rows["granted_total"].sum(), lang))
+    ui.table_with_downloads(gap_rows, "tietoaukot", lang, [
         ("name", t("col.organisation", lang), "text"), ("business_id", t("col.business_id", lang), "text"),
         ("area_name", t("col.home_area", lang), "text"), ("known_from", t("col.known_from", lang), "label:source.name."),
         ("granted_total", t("col.granted_total", lang), "eur")], title=t("gaps.view.data", lang),
