@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from etl.context import BuildContext, LoadStats
-from etl.load.common import (
-    open_or_quarantine, reject_if_seen, reject_wrong_types, set_aside,
-    Reject, ACTIVITY_COLUMNS, ORGANISATION_COLUMNS, business_id_fields, json_records, parse_timestamp,
-    plain_text, resolve_places, scrub_personal, source_files, write_staging,
-)
+from etl.load.places import resolve_places
+from etl.load.quarantine import Reject, open_or_quarantine, reject_if_seen, reject_wrong_types, set_aside
+from etl.load.readers import json_records, source_files
+from etl.load.staging import ACTIVITY_COLUMNS, ORGANISATION_COLUMNS, write_staging
+from etl.load.values import business_id_fields, parse_timestamp, plain_text, scrub_personal
 from etl.municipality import normalise_place
 from etl.text import safe_url
 

@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from etl.context import BuildContext, LoadStats
-from etl.load.common import (
-    reject_if_seen, reject_wrong_types, set_aside,
-    ACTIVITY_COLUMNS, ORGANISATION_COLUMNS, JsonRecord, MalformedFile, Reject, business_id_fields, json_records,
-    StagingWriter, parse_timestamp, plain_text, resolve_municipality, resolve_places, scrub_personal,
-    source_files, write_staging,
-)
+from etl.load.places import resolve_municipality, resolve_places
+from etl.load.quarantine import Reject, reject_if_seen, reject_wrong_types, set_aside
+from etl.load.readers import JsonRecord, MalformedFile, json_records, source_files
+from etl.load.staging import ACTIVITY_COLUMNS, ORGANISATION_COLUMNS, StagingWriter, write_staging
+from etl.load.values import business_id_fields, parse_timestamp, plain_text, scrub_personal
 from etl.text import safe_url
 
 SOURCE = "ptv"
