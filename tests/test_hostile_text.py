@@ -188,8 +188,11 @@ def test_everything_loaded_and_counts_intact(hcon):
     n_template_orgs = len(ETL_STRINGS) + 3
     n = hcon.execute("select count(*) from organisation_source where source = 'template'").fetchone()[0]
     assert n == n_template_orgs
-    # the very long name is kept whole (plain text, no truncation in the warehouse)
-    assert hcon.execute("select max(length(name_fi)) from activity").fetchone()[0] >= 100_000
+    # the very long name is cut at its field limit, visibly (docs/data-model.md, "Field lengths")
+    assert hcon.execute("select max(length(name_fi)) from activity").fetchone()[0] == 300
+    cut = "Pitkä " + "x" * 293 + "…"
+    assert hcon.execute("select count(*) from activity where name_fi = ?", [cut]).fetchone()[0] == 2  # template, Lähellä
+    assert hcon.execute("select max(length(description)) from activity").fetchone()[0] == 5_000
 
 
 @pytest.mark.slow

@@ -83,8 +83,8 @@ def load_files(con: Any, ctx: BuildContext, files: list[Path]) -> LoadStats:
             stats.loaded += 1
             if org and org["source_id"] not in orgs:
                 orgs[org["source_id"]] = org
-    write_staging(con, "stg_lahella__activity", ACTIVITY_COLUMNS, activities)
-    write_staging(con, "stg_lahella__organisation", ORGANISATION_COLUMNS, list(orgs.values()))
+    write_staging(con, "stg_lahella__activity", ACTIVITY_COLUMNS, activities, stats)
+    write_staging(con, "stg_lahella__organisation", ORGANISATION_COLUMNS, list(orgs.values()), stats)
     return stats
 
 

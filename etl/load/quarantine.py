@@ -7,6 +7,7 @@ from typing import Any, Container, NamedTuple
 from etl.context import BuildContext, LoadStats
 from etl.load.readers import JsonRecord, MalformedFile
 from etl.load.values import raw_text
+from etl.text import clip
 
 class Reject(NamedTuple):
     """Why a record cannot load: a quarantine reason code and a message naming the value."""
@@ -36,7 +37,7 @@ def reject_wrong_types(fn: Any, *args: Any) -> Any:
     try:
         return fn(*args)
     except (TypeError, AttributeError, ValueError) as e:
-        return Reject("bad_type", f"a field has the wrong type: {type(e).__name__}: {e}"[:300])
+        return Reject("bad_type", clip(f"a field has the wrong type: {type(e).__name__}: {e}", 300) or "")
 
 
 def reject_if_seen(result: Any, key: str | None, seen: Container[str], what: str) -> Any:

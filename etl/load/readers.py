@@ -15,6 +15,7 @@ from typing import Any, Iterable, Iterator
 
 from etl.context import BuildContext, LoadStats
 from etl.load.values import raw_text
+from etl.text import clip
 
 # --- input files ---------------------------------------------------------------------------------------------------
 
@@ -140,7 +141,7 @@ def _map_header(header: list[str], aliases: dict[str, tuple[str, ...]], required
         if canon not in mapped:
             shown = "/".join((canon, *aliases.get(canon, ())))
             found = ", ".join(h.strip() for h in header if h.strip()) or "(nothing)"
-            raise MalformedFile(f"missing required column {shown}; found: {found}"[:500])
+            raise MalformedFile(clip(f"missing required column {shown}; found: {found}", 500))
     return mapped
 
 
@@ -214,7 +215,7 @@ def xlsx_cells(path: Path) -> list[tuple[int, list[str]]]:
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as e:  # calamine raises CalamineError/ZipError/XmlError (and OSError) for broken files
-        raise MalformedFile(f"not a readable XLSX workbook: {type(e).__name__}: {e}"[:500]) from e
+        raise MalformedFile(clip(f"not a readable XLSX workbook: {type(e).__name__}: {e}", 500)) from e
     try:
         sheets = [i for i, m in enumerate(wb.sheets_metadata) if m.typ == SheetTypeEnum.WorkSheet]
         if not sheets:
@@ -224,7 +225,7 @@ def xlsx_cells(path: Path) -> list[tuple[int, list[str]]]:
     except MalformedFile:
         raise
     except Exception as e:  # a damaged worksheet inside a readable zip fails only here
-        raise MalformedFile(f"not a readable XLSX worksheet: {type(e).__name__}: {e}"[:500]) from e
+        raise MalformedFile(clip(f"not a readable XLSX worksheet: {type(e).__name__}: {e}", 500)) from e
     finally:
         wb.close()
 

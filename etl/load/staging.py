@@ -7,7 +7,9 @@ from typing import Any
 
 import pandas as pd
 
+from etl.context import LoadStats
 from etl.load.values import scrub_personal
+from etl.text import clip
 
 # --- staging table shapes (docs/data-model.md) -------------------------------------------------------------------
 
@@ -66,6 +68,18 @@ def _create_staging(con: Any, name: str, columns: dict[str, str]) -> None:
 # scrubbed here, in the one place every staged row passes, so no loader can forget it.
 NAME_COLUMNS = ("name", "name_fi", "name_sv", "name_en", "org_name", "organisation_name")
 
+# Maximum lengths of the free-text fields (docs/data-model.md, "Field lengths"). A longer text is cut to the limit,
+# ending in "…", after its personal data is scrubbed (clip); a longer URL is dropped (a cut URL is a wrong link).
+# Either way the load notes say how many values of which column.
+NAME_MAX, SHORT_MAX, TEXT_MAX, URL_MAX = 300, 200, 5_000, 2_000
+FIELD_LIMITS: dict[str, int] = {
+    **{c: NAME_MAX for c in NAME_COLUMNS},
+    "company_form": SHORT_MAX, "main_business_line": SHORT_MAX, "grant_type": SHORT_MAX, "area_text": SHORT_MAX,
+    "description": TEXT_MAX, "purpose": TEXT_MAX,
+    "url": URL_MAX, "website": URL_MAX,
+}
+URL_COLUMNS = ("url", "website")
+
 
 def _scrub_names(columns: dict[str, str], rows: list[dict[str, Any]]) -> None:
     for col in (c for c in NAME_COLUMNS if columns.get(c) == "varchar"):
@@ -75,10 +89,25 @@ def _scrub_names(columns: dict[str, str], rows: list[dict[str, Any]]) -> None:
                 r[col] = scrub_personal(v)
 
 
-def _insert_staging(con: Any, name: str, columns: dict[str, str], rows: list[dict[str, Any]]) -> None:
+def _bound_fields(columns: dict[str, str], rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Values over their column's FIELD_LIMITS cut (texts, visibly) or dropped (URLs); returns column -> count."""
+    cut: dict[str, int] = {}
+    for col, limit in FIELD_LIMITS.items():
+        if columns.get(col) != "varchar":
+            continue
+        for r in rows:
+            v = r.get(col)
+            if type(v) is str and len(v) > limit:
+                r[col] = None if col in URL_COLUMNS else clip(v, limit)
+                cut[col] = cut.get(col, 0) + 1
+    return cut
+
+
+def _insert_staging(con: Any, name: str, columns: dict[str, str], rows: list[dict[str, Any]]) -> dict[str, int]:
     if not rows:
-        return
+        return {}
     _scrub_names(columns, rows)
+    cut = _bound_fields(columns, rows)
     try:
         data: Any = _arrow_table(columns, rows)
     except (TypeError, ValueError, OverflowError, KeyError, ImportError):
@@ -90,22 +119,36 @@ def _insert_staging(con: Any, name: str, columns: dict[str, str], rows: list[dic
         con.execute(f'insert into "{name}" ({cols}) select {cols} from _stg_rows')
     finally:
         con.unregister("_stg_rows")
+    return cut
 
 
-def write_staging(con: Any, name: str, columns: dict[str, str], rows: list[dict[str, Any]]) -> None:
+def _note_cuts(stats: LoadStats | None, name: str, cut: dict[str, int]) -> None:
+    if stats is None:
+        return
+    for col, n in sorted(cut.items()):
+        what = "dropped (a cut URL is a wrong link)" if col in URL_COLUMNS else "cut, ending in …"
+        stats.notes.append(f"{name}: {n:,} value(s) of {col} longer than {FIELD_LIMITS[col]:,} characters "
+                           f"{what} (field limit, docs/data-model.md)")
+
+
+def write_staging(con: Any, name: str, columns: dict[str, str], rows: list[dict[str, Any]],
+                  stats: LoadStats | None = None) -> None:
     """Create `name` with exactly these typed columns (also when there are no rows, so downstream SQL always
-    finds it) and insert the rows. The name is ours, never user input."""
+    finds it) and insert the rows. The name is ours, never user input. Values over the field limits are noted in
+    `stats`."""
     _create_staging(con, name, columns)
-    _insert_staging(con, name, columns, rows)
+    _note_cuts(stats, name, _insert_staging(con, name, columns, rows))
 
 
 class StagingWriter:
     """write_staging in batches: rows go to the table every `batch` rows, in order, so a large source never holds
     all its rows in memory. `close()` writes the rest; the table exists (empty) from the start."""
 
-    def __init__(self, con: Any, name: str, columns: dict[str, str], batch: int = 50_000) -> None:
-        self.con, self.name, self.columns, self.batch = con, name, columns, batch
+    def __init__(self, con: Any, name: str, columns: dict[str, str], batch: int = 50_000,
+                 stats: LoadStats | None = None) -> None:
+        self.con, self.name, self.columns, self.batch, self.stats = con, name, columns, batch, stats
         self.rows: list[dict[str, Any]] = []
+        self.cut: dict[str, int] = {}
         _create_staging(con, name, columns)
 
     def append(self, row: dict[str, Any]) -> None:
@@ -114,8 +157,10 @@ class StagingWriter:
             self.flush()
 
     def flush(self) -> None:
-        _insert_staging(self.con, self.name, self.columns, self.rows)
+        for col, n in _insert_staging(self.con, self.name, self.columns, self.rows).items():
+            self.cut[col] = self.cut.get(col, 0) + n
         self.rows = []
 
     def close(self) -> None:
         self.flush()
+        _note_cuts(self.stats, self.name, self.cut)

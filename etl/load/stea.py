@@ -49,8 +49,8 @@ def load_files(con: Any, ctx: BuildContext, files: list[Path]) -> LoadStats:
             else:
                 grants.append(result)
                 stats.loaded += 1
-    write_staging(con, "stg_stea__grant", GRANT_COLUMNS, grants)
-    write_staging(con, "stg_stea__organisation", ORGANISATION_COLUMNS, derive_organisations(grants))
+    write_staging(con, "stg_stea__grant", GRANT_COLUMNS, grants, stats)
+    write_staging(con, "stg_stea__organisation", ORGANISATION_COLUMNS, derive_organisations(grants), stats)
     return stats
 
 

@@ -86,8 +86,8 @@ def load_files(con: Any, ctx: BuildContext, files: list[Path]) -> LoadStats:
             activities.append(result)
             stats.loaded += 1
             _add_org(orgs, result, path, row.ref)
-    write_staging(con, "stg_template__activity", ACTIVITY_COLUMNS, activities)
-    write_staging(con, "stg_template__organisation", ORGANISATION_COLUMNS, list(orgs.values()))
+    write_staging(con, "stg_template__activity", ACTIVITY_COLUMNS, activities, stats)
+    write_staging(con, "stg_template__organisation", ORGANISATION_COLUMNS, list(orgs.values()), stats)
     return stats
 
 

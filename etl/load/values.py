@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from etl import text as _text
+from etl.context import RAW_MAX_CHARS
 from etl.bizid import normalise_business_id
 
 # --- text (fast paths over etl.text; same results) ------------------------------------------------------------------
@@ -129,4 +130,4 @@ def raw_text(record: Any) -> str:
         s = json.dumps(record, ensure_ascii=False, default=str)
     except (TypeError, ValueError):
         s = repr(record)
-    return (scrub_personal(s) or "")[:2000]
+    return _text.clip(s, RAW_MAX_CHARS) or ""

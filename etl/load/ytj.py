@@ -57,8 +57,8 @@ def load_files(con: Any, ctx: BuildContext, files: list[Path]) -> LoadStats:
             if org:
                 orgs.append(org)
             stats.loaded += 1
-    write_staging(con, "stg_ytj__company", COMPANY_COLUMNS, companies)
-    write_staging(con, "stg_ytj__organisation", ORGANISATION_COLUMNS, orgs)
+    write_staging(con, "stg_ytj__company", COMPANY_COLUMNS, companies, stats)
+    write_staging(con, "stg_ytj__organisation", ORGANISATION_COLUMNS, orgs, stats)
     return stats
 
 
