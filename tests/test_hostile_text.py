@@ -31,6 +31,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app import queries
 from etl.build import build
 from etl.text import normalise_name, plain_text, safe_url, scrub_personal
 
@@ -290,8 +291,6 @@ def test_text_cleaning_is_linear(fn, s):
 
 
 # --- 3. SQL injection through the query layer -------------------------------------------------------------------
-
-queries = pytest.importorskip("app.queries")
 
 # parameters that carry a free-text or code value chosen in the UI or the URL
 TEXT_PARAMS = {"area_code", "activity_type", "target_group", "org_id", "source", "reason_code", "name", "lang",
