@@ -295,7 +295,7 @@ def build(*, db_path: Path | None = None, offline_dir: Path | None = None, refer
             "demo_seed": demo_meta.get("seed"), "demo_scale": demo_meta.get("scale"),
             "counts": json.dumps(table_counts), "load_stats": json.dumps([
                 {"source": s.source, "read": s.read, "loaded": s.loaded, "quarantined": s.quarantined,
-                 "seconds": s.seconds} for s in stats]),
+                 "seconds": s.seconds, "notes": s.notes} for s in stats]),
             "warnings": json.dumps([c.message for c in results if not c.ok and c.severity == "warn"]),
             "checks": json.dumps([c.as_dict() for c in results]),
             "duration_s": round(time.perf_counter() - t0, 2), "input_fingerprint": fp,

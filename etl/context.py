@@ -18,6 +18,7 @@ REASON_CODES = (
     "malformed_file", "bad_encoding", "not_an_ngo", "bad_business_id", "empty_row",
 )
 RAW_MAX_CHARS = 2000
+MESSAGE_MAX_CHARS = 1000  # quarantine messages quote values; both are scrubbed, then cut (etl.text.clip)
 
 
 class EtlError(Exception):
@@ -60,11 +61,11 @@ class Quarantine:
                 raw = json.dumps(raw, ensure_ascii=False, default=str)
             except (TypeError, ValueError):
                 raw = repr(raw)
-        from .text import scrub_personal  # a rejected record may carry contact details in any field
+        from .text import clip  # a rejected record may carry contact details in any field: scrubbed, then cut
         self.rows.append({
             "source": source, "file": Path(file).name if file else "", "record_ref": str(record_ref),
-            "reason_code": reason_code, "message": scrub_personal(message),
-            "raw": scrub_personal(raw[:RAW_MAX_CHARS]) if raw else None,
+            "reason_code": reason_code, "message": clip(message, MESSAGE_MAX_CHARS),
+            "raw": clip(raw, RAW_MAX_CHARS) if raw else None,
         })
 
     def count(self, source: str | None = None) -> int:

@@ -94,3 +94,14 @@ def scrub_personal(text: str | None) -> str | None:
         return text
     text = EMAIL.sub("[sähköposti poistettu]", text)
     return PHONE.sub("[puhelin poistettu]", text)
+
+
+def clip(text: str | None, limit: int) -> str | None:
+    """`text` with its personal data scrubbed, then cut to `limit` characters ending in "…" when longer. Scrubbing
+    comes first: an e-mail address or phone number cut at the limit would no longer match and would slip through."""
+    if not text:
+        return text
+    text = scrub_personal(text) or ""
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text

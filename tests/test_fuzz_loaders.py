@@ -3,7 +3,8 @@ connectors (PTV, Lähellä, YTJ) are fed random, truncated, wrongly encoded, wro
 files and random JSON values in their documented fields.
 
 Properties, for every generated input (`check_run`):
-  * the loader raises nothing but `etl.context.EtlError` (and ideally nothing at all);
+  * a well-formed generated file (valid CSV/XLSX/JSON, whatever its values) loads: the loader raises nothing;
+    only generated malformed input may raise, and only an `etl.context.EtlError` whose message names the file;
   * read == loaded + quarantined, and, where the test knows how many records it wrote, read == that number
     (nothing is dropped silently);
   * the staging tables hold exactly `loaded` rows;
@@ -72,13 +73,20 @@ def _connection() -> duckdb.DuckDBPyConnection:
 
 # --- the properties -----------------------------------------------------------------------------------------------
 
-def check_run(loader, ctx, *, expect_read: int | None = None, expect_malformed_ok: bool = True):
-    """Run `loader` on `ctx` and assert every property; returns (con, stats) or None on an EtlError."""
+def check_run(loader, ctx, *, well_formed: bool, expect_read: int | None = None, expect_malformed_ok: bool = True):
+    """Run `loader` on `ctx` and assert every property; returns (con, stats).
+
+    `well_formed`: the test generated a well-formed file (valid CSV/XLSX/JSON, whatever its values): it must load,
+    an EtlError fails the test. Only generated malformed input may raise an EtlError, and its message must name the
+    file; check_run then returns None."""
     con = _connection()
     try:
         stats = loader.load(con, ctx)
-    except EtlError:
-        return None   # allowed: a failure the build reports with a message
+    except EtlError as e:
+        assert not well_formed, f"a well-formed input was refused: {e}"
+        names = [p.name for base in ctx.org_dirs for p in Path(base).rglob("*") if p.is_file()]
+        assert any(n in str(e) for n in names), f"the error does not name the file ({names}): {e}"
+        return None
     assert stats.read == stats.loaded + stats.quarantined, stats
     qrows = [r for r in ctx.quarantine.rows if r["source"] == loader.SOURCE]
     assert len(qrows) == stats.quarantined == ctx.quarantine.count(loader.SOURCE)
@@ -229,7 +237,7 @@ def test_template_csv_every_row_accounted(make_ctx, spec, encoding, delimiter, t
         write(Path(d), "template", "rekisteri.csv", data)
         ctx = make_ctx(Path(d))
         # a well-formed CSV in a supported encoding and delimiter: every data row is read, none is lost
-        check_run(template, ctx, expect_read=len(rows), expect_malformed_ok=False)
+        check_run(template, ctx, well_formed=True, expect_read=len(rows), expect_malformed_ok=False)
 
 
 # --- 2. template XLSX: structured, typed cells ---------------------------------------------------------------------
@@ -268,9 +276,8 @@ def test_template_xlsx_every_row_accounted(make_ctx, spec, typed):
     with tempfile.TemporaryDirectory() as d:
         write(Path(d), "template", "rekisteri.xlsx", buf.getvalue())
         ctx = make_ctx(Path(d))
-        res = check_run(template, ctx)
-        if res:
-            assert last <= res[1].read <= len(out_rows), (last, res[1], len(out_rows))
+        _con, stats = check_run(template, ctx, well_formed=True)
+        assert last <= stats.read <= len(out_rows), (last, stats, len(out_rows))
 
 
 # --- 3. STEA CSV: structured -------------------------------------------------------------------------------------
@@ -284,7 +291,7 @@ def test_stea_csv_every_row_accounted(make_ctx, spec, encoding, delimiter):
     data = encode_csv(header, rows, delimiter, encoding, "\r\n")
     with tempfile.TemporaryDirectory() as d:
         write(Path(d), "stea", "avustukset.csv", data)
-        check_run(stea, make_ctx(Path(d)), expect_read=len(rows), expect_malformed_ok=False)
+        check_run(stea, make_ctx(Path(d)), well_formed=True, expect_read=len(rows), expect_malformed_ok=False)
 
 
 # --- 4. binary garbage, truncation, wrong encodings and delimiters ----------------------------------------------
@@ -336,7 +343,7 @@ def test_binary_garbage_never_crashes(make_ctx, kind, data):
     loader, sub, name = _target(kind)
     with tempfile.TemporaryDirectory() as d:
         write(Path(d), sub, name, data)
-        check_run(loader, make_ctx(Path(d)))
+        check_run(loader, make_ctx(Path(d)), well_formed=False)
 
 
 def _good_bytes(kind: str, encoding: str) -> bytes:
@@ -364,14 +371,15 @@ def test_truncated_reencoded_and_corrupted_files(make_ctx, kind, encoding, cut, 
     """Valid files re-encoded (Latin-1, cp1252, UTF-16 with and without BOM, UTF-8 with BOM), cut at a random byte
     (mid-character, mid-row, mid-zip) and with a few bytes overwritten."""
     loader, sub, name = _target(kind)
-    data = bytearray(_good_bytes(kind, encoding))
+    good = _good_bytes(kind, encoding)
+    data = bytearray(good)
     for pos, byte in flips:
         if data:
             data[pos % len(data)] = byte
     data = bytes(data[: cut % (len(data) + 1)])
     with tempfile.TemporaryDirectory() as d:
         write(Path(d), sub, name, data)
-        check_run(loader, make_ctx(Path(d)))
+        check_run(loader, make_ctx(Path(d)), well_formed=data == good)
 
 
 @settings(max_examples=40, **FUZZ)
@@ -383,7 +391,7 @@ def test_wrong_delimiter_is_set_aside_with_a_reason(make_ctx, kind, delimiter, e
     with tempfile.TemporaryDirectory() as d:
         write(Path(d), sub, name, good.replace(";", delimiter).encode(encoding))
         ctx = make_ctx(Path(d))
-        res = check_run(loader, ctx)
+        res = check_run(loader, ctx, well_formed=False)
         assert res is not None
         # one header cell: the required columns are missing, and the file is set aside saying so
         assert [r["reason_code"] for r in ctx.quarantine.rows] == ["malformed_file"]
@@ -480,7 +488,7 @@ def test_lahella_random_values(make_ctx, records, envelope, groups):
         doc["groups"] = deep(50)
     with tempfile.TemporaryDirectory() as d:
         write(Path(d), "lahella", "page1.json", json.dumps(doc, ensure_ascii=False).encode("utf-8"))
-        check_run(lahella, make_ctx(Path(d)), expect_read=len(records), expect_malformed_ok=False)
+        check_run(lahella, make_ctx(Path(d)), well_formed=True, expect_read=len(records), expect_malformed_ok=False)
 
 
 # PTV
@@ -532,7 +540,7 @@ def test_ptv_random_values(make_ctx, orgs, channels, services, envelope):
     with tempfile.TemporaryDirectory() as d:
         for sub, recs in (("organizations", orgs), ("channels", channels), ("services", services)):
             write(Path(d), f"ptv/{sub}", "page1.json", json.dumps(wrap(recs), ensure_ascii=False).encode("utf-8"))
-        check_run(ptv, make_ctx(Path(d)), expect_read=len(orgs) + len(channels) + len(services),
+        check_run(ptv, make_ctx(Path(d)), well_formed=True, expect_read=len(orgs) + len(channels) + len(services),
                   expect_malformed_ok=False)
 
 
@@ -563,7 +571,7 @@ def test_ytj_random_values(make_ctx, records, envelope):
     doc = records if envelope == "bare" else {"totalResults": len(records), "companies": records}
     with tempfile.TemporaryDirectory() as d:
         write(Path(d), "ytj", "companies.json", json.dumps(doc, ensure_ascii=False).encode("utf-8"))
-        check_run(ytj, make_ctx(Path(d)), expect_read=len(records), expect_malformed_ok=False)
+        check_run(ytj, make_ctx(Path(d)), well_formed=True, expect_read=len(records), expect_malformed_ok=False)
 
 
 @settings(max_examples=60, **FUZZ)
@@ -573,7 +581,7 @@ def test_json_documents_of_any_shape(make_ctx, doc, kind):
     loader, sub, name = _target(kind)
     with tempfile.TemporaryDirectory() as d:
         write(Path(d), sub, name, json.dumps(doc).encode("utf-8"))
-        check_run(loader, make_ctx(Path(d)))
+        check_run(loader, make_ctx(Path(d)), well_formed=False)
 
 
 # --- 6. municipality strings --------------------------------------------------------------------------------------
@@ -597,9 +605,9 @@ def test_random_municipality_strings(make_ctx, munis, national):
         write(base, "lahella", "p.json", json.dumps({"items": items}).encode("utf-8"))
         write(base, "ytj", "c.json", json.dumps(companies).encode("utf-8"))
         if "\x00" not in "".join(munis):
-            check_run(template, make_ctx(base), expect_read=len(rows), expect_malformed_ok=False)
-        check_run(lahella, make_ctx(base), expect_read=len(items), expect_malformed_ok=False)
-        check_run(ytj, make_ctx(base), expect_read=len(companies), expect_malformed_ok=False)
+            check_run(template, make_ctx(base), well_formed=True, expect_read=len(rows), expect_malformed_ok=False)
+        check_run(lahella, make_ctx(base), well_formed=True, expect_read=len(items), expect_malformed_ok=False)
+        check_run(ytj, make_ctx(base), well_formed=True, expect_read=len(companies), expect_malformed_ok=False)
 
 
 # --- 7. oversized inputs (few, bounded) -------------------------------------------------------------------------
@@ -614,7 +622,7 @@ def test_template_csv_5mb_cell_keeps_the_other_rows(make_ctx, tmp_path):
             ["Förening rf", "Träff", "Vaasa", "ok"]]
     write(tmp_path, "template", "iso.csv", encode_csv(["jarjesto", "toiminnan_nimi", "kunnat", "kuvaus"], rows, ";",
                                                       "utf-8", "\n"))
-    con, stats = check_run(template, make_ctx(tmp_path), expect_read=3, expect_malformed_ok=False)
+    con, stats = check_run(template, make_ctx(tmp_path), well_formed=True, expect_read=3, expect_malformed_ok=False)
     assert stats.loaded >= 2
     names = {r[0] for r in con.execute("select name_fi from stg_template__activity").fetchall()}
     assert {"Kerho", "Träff"} <= names
@@ -629,7 +637,7 @@ def test_template_xlsx_5mb_cell(make_ctx, tmp_path):
     ws.append(["Förening rf", "Träff", "Vaasa", "ok"])
     (tmp_path / "template").mkdir()
     wb.save(tmp_path / "template" / "iso.xlsx")
-    con, stats = check_run(template, make_ctx(tmp_path), expect_read=2, expect_malformed_ok=False)
+    con, stats = check_run(template, make_ctx(tmp_path), well_formed=True, expect_read=2, expect_malformed_ok=False)
     assert stats.loaded == 2
 
 
@@ -641,7 +649,7 @@ def test_lahella_5mb_description_and_name(make_ctx, tmp_path):
              {"_key": "L2", "group": "G1", "traits": {"translations": {"fi": {"name": "Kerho"}},
                                                       "region": ["city/FI/Oulu"]}}]
     write(tmp_path, "lahella", "p.json", json.dumps({"items": items, "groups": {"G1": {"name": "Seura ry"}}}).encode())
-    _con, stats = check_run(lahella, make_ctx(tmp_path), expect_read=2, expect_malformed_ok=False)
+    _con, stats = check_run(lahella, make_ctx(tmp_path), well_formed=True, expect_read=2, expect_malformed_ok=False)
     assert stats.loaded == 2
 
 
@@ -654,7 +662,7 @@ def test_template_csv_20000_rows(make_ctx, tmp_path):
     write(tmp_path, "template", "iso.csv", encode_csv(
         ["jarjesto", "toiminnan_nimi", "kunnat", "toimintatapa", "valtakunnallinen"], rows, ";", "cp1252", "\r\n"))
     ctx = make_ctx(tmp_path)
-    _con, stats = check_run(template, ctx, expect_read=20_000, expect_malformed_ok=False)
+    _con, stats = check_run(template, ctx, well_formed=True, expect_read=20_000, expect_malformed_ok=False)
     assert 0 < stats.loaded < 20_000
     assert {r["reason_code"] for r in ctx.quarantine.rows} >= {"unknown_municipality", "bad_value", "missing_field"}
 
@@ -665,7 +673,7 @@ def test_stea_csv_20000_rows(make_ctx, tmp_path):
             for i in range(20_000)]
     write(tmp_path, "stea", "s.csv", encode_csv(["jarjesto", "y_tunnus", "vuosi", "haettu", "myonnetty"], rows, ";",
                                                 "utf-16", "\n"))
-    _con, stats = check_run(stea, make_ctx(tmp_path), expect_read=20_000, expect_malformed_ok=False)
+    _con, stats = check_run(stea, make_ctx(tmp_path), well_formed=True, expect_read=20_000, expect_malformed_ok=False)
     assert stats.quarantined > 0 and stats.loaded > 15_000
 
 
@@ -684,7 +692,7 @@ def test_regression_undecodable_file_with_bom(make_ctx, tmp_path, kind, data):
     loader, sub, name = _target(kind)
     write(tmp_path, sub, name, data)
     ctx = make_ctx(tmp_path)
-    res = check_run(loader, ctx)
+    res = check_run(loader, ctx, well_formed=False)
     assert res is not None
     assert [r["reason_code"] for r in ctx.quarantine.rows] in (["malformed_file"], ["bad_encoding"])
 
@@ -695,7 +703,7 @@ def test_regression_deeply_nested_json_file(make_ctx, tmp_path, kind):
     loader, sub, name = _target(kind)
     write(tmp_path, sub, name, b"[" * 100_000 + b"]" * 100_000)
     ctx = make_ctx(tmp_path)
-    assert check_run(loader, ctx) is not None
+    assert check_run(loader, ctx, well_formed=False) is not None
     assert [r["reason_code"] for r in ctx.quarantine.rows] == ["malformed_file"]
 
 
@@ -703,7 +711,7 @@ def _one(loader, tmp_path, make_ctx, kind, records):
     _l, sub, name = _target(kind)
     write(tmp_path, sub, name, json.dumps(records).encode())
     ctx = make_ctx(tmp_path)
-    return check_run(loader, ctx, expect_read=len(records), expect_malformed_ok=False), ctx
+    return check_run(loader, ctx, well_formed=True, expect_read=len(records), expect_malformed_ok=False), ctx
 
 
 NAME_FI = {"fi": {"name": "Kerho"}}
@@ -757,7 +765,7 @@ def test_regression_ptv_wrong_types(make_ctx, tmp_path, kind, record):
     write(tmp_path, sub, name, json.dumps(records).encode())
     ctx = make_ctx(tmp_path)
     expect = len(records) + (0 if kind == "ptv" else 1)
-    check_run(ptv, ctx, expect_read=expect, expect_malformed_ok=False)
+    check_run(ptv, ctx, well_formed=True, expect_read=expect, expect_malformed_ok=False)
 
 
 @pytest.mark.parametrize("record", [
@@ -788,5 +796,28 @@ def test_regression_truncated_xlsx_sheet(make_ctx, tmp_path):
             z.writestr(item, body)
     write(tmp_path, "template", "t.xlsx", out.getvalue())
     ctx = make_ctx(tmp_path)
-    assert check_run(template, ctx) is not None
+    assert check_run(template, ctx, well_formed=False) is not None
     assert [r["reason_code"] for r in ctx.quarantine.rows] == ["malformed_file"]
+
+
+# --- 9. the property check itself can fail --------------------------------------------------------------------------
+
+class _Refuses:
+    """A loader that refuses every file with an EtlError."""
+    SOURCE = "template"
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def load(self, con, ctx):
+        raise EtlError(self.message)
+
+
+def test_check_run_fails_when_a_well_formed_file_is_refused(make_ctx, tmp_path):
+    write(tmp_path, "template", "t.csv", GOOD_TEMPLATE.encode())
+    ctx = make_ctx(tmp_path)
+    with pytest.raises(AssertionError, match="a well-formed input was refused"):
+        check_run(_Refuses("t.csv: cannot be read"), ctx, well_formed=True)
+    with pytest.raises(AssertionError, match="does not name the file"):
+        check_run(_Refuses("cannot be read"), ctx, well_formed=False)
+    assert check_run(_Refuses("t.csv: cannot be read"), ctx, well_formed=False) is None

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 from openpyxl import Workbook
 
-from etl.load import common, lahella, ptv, stea, template, ytj
+from etl.load import lahella, ptv, stea, template, values, ytj
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PERSONAL = ("Maija Meikäläinen", "maija.meikalainen@example.org", "040 123 4567", "040 765 4321")
@@ -237,12 +237,12 @@ def test_stea_xlsx_numbers(make_ctx, tmp_path):
     ("12\u00a0000", 12000.0), ("0", 0.0), ("", None), ("1.234", 1234.0),
 ])
 def test_parse_euros(text, expected):
-    assert common.parse_euros(text, "haettu") == expected
+    assert values.parse_euros(text, "haettu") == expected
 
 
 def test_parse_euros_rejects_text():
-    with pytest.raises(common.BadValue, match="'12 e' is not a euro amount"):
-        common.parse_euros("12 e", "haettu")
+    with pytest.raises(values.BadValue, match="'12 e' is not a euro amount"):
+        values.parse_euros("12 e", "haettu")
 
 
 # --- YTJ -------------------------------------------------------------------------------------------------------

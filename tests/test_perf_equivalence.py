@@ -1,7 +1,8 @@
 """The loaders' fast paths give exactly what the slow paths give (no timing here: only equivalence).
 
-- etl.load.common.plain_text / scrub_personal skip etl.text's work only when it would change nothing;
-- the XLSX cell reader gives the rows openpyxl's read-only `iter_rows(values_only=True)` gives (or declines);
+- etl.load.values.plain_text / scrub_personal skip etl.text's work only when it would change nothing;
+- the XLSX reader (python-calamine) gives the cell texts the previous reader gave: openpyxl's read-only
+  `iter_rows(values_only=True)` through the same `_cell_text` (dates, numbers, booleans, empty cells);
 - staging rows go through Arrow column by column, in batches for large sources, with the same table contents as
   the pandas frame they replaced.
 """
@@ -16,7 +17,7 @@ import pandas as pd
 import pytest
 
 from etl import text
-from etl.load import common
+from etl.load import readers, staging, values
 
 TEXTS = [
     None, "", " ", "  ", "plain", "Plain text – with ä, ö and å", " leading", "trailing ", "double  space",
@@ -38,12 +39,12 @@ def _random_texts(n: int) -> list[str]:
 @pytest.mark.parametrize("max_len", [None, 5, 100])
 def test_plain_text_fast_path_is_exact(max_len):
     for value in TEXTS + _random_texts(3000):
-        assert common.plain_text(value, max_len) == text.plain_text(value, max_len), repr(value)
+        assert values.plain_text(value, max_len) == text.plain_text(value, max_len), repr(value)
 
 
 def test_scrub_personal_fast_path_is_exact():
     for value in [v for v in TEXTS if v is None or isinstance(v, str)] + _random_texts(3000):
-        assert common.scrub_personal(value) == text.scrub_personal(value), repr(value)
+        assert values.scrub_personal(value) == text.scrub_personal(value), repr(value)
 
 
 # --- XLSX -----------------------------------------------------------------------------------------------------------
@@ -57,31 +58,44 @@ def _workbook(path, rows, *, write_only: bool) -> None:
     wb.save(path)
 
 
-def _both(path):
+def _openpyxl_cells(path) -> list[tuple[int, list[str]]]:
+    """The previous reader: openpyxl read-only with cached formula results, each value through `_cell_text`."""
     from openpyxl import load_workbook
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
-        ws = wb.worksheets[0]
-        fast = common._xlsx_values(wb, ws)
-        slow = list(ws.iter_rows(values_only=True))
+        rows = list(wb.worksheets[0].iter_rows(values_only=True))
     finally:
         wb.close()
-    return fast, slow
+    return [(i + 1, [readers._cell_text(v) for v in row]) for i, row in enumerate(rows)]
+
+
+def _trimmed(cells):
+    """Rows without their trailing empty cells (openpyxl pads every row to the sheet's dimension, calamine to the
+    used range: cells that hold nothing either way)."""
+    out = []
+    for n, row in cells:
+        row = list(row)
+        while row and row[-1] == "":
+            row.pop()
+        out.append((n, row))
+    return out
 
 
 def _rows(with_dates: bool) -> list[list]:
     rng = random.Random(1)
     rows: list[list] = [["jarjesto", "y_tunnus", "vuosi", None, "  spaced  "]]
     for i in range(300):
-        r = [rng.choice(["a", " b ", "c\nd", "x_x000D_y", "", None, "&lt;p&gt;", "ä ö", "x005F_z"]),
-             rng.choice([1, 2.5, 3.0, -0.0, 1e20, True, False, None, 12345678901234]),
-             rng.choice([2020, "2021", None]),
-             rng.choice([dt.date(2020, 1, 2), dt.datetime(2021, 3, 4, 5, 6), None] if with_dates else ["=1+1", None])]
+        r = [rng.choice(["a", " b ", "c\nd", "", None, "&lt;p&gt;", "ä ö", "x005F_z", "x" * 40_000]),
+             rng.choice([1, 2.5, 3.0, -0.0, 1e20, 0.1, -7, True, False, None, 12345678901234, 2**53]),
+             rng.choice([2020, "2021", None, "0123", "1.50"]),
+             rng.choice([dt.date(2020, 1, 2), dt.datetime(2021, 3, 4, 5, 6), dt.datetime(2021, 3, 4), dt.time(12, 30),
+                         dt.timedelta(hours=5), None] if with_dates else ["=1+1", None])]
         if i % 7 == 0:
             r += ["extra", None, 5]
         if i % 11 == 0:
             r = []
         rows.append(r)
+    rows[1:1] = [[], [None, None, "after an empty row"]]
     return rows
 
 
@@ -90,23 +104,31 @@ def _rows(with_dates: bool) -> list[list]:
 def test_xlsx_reader_matches_openpyxl(tmp_path, write_only, with_dates):
     path = tmp_path / "t.xlsx"
     _workbook(path, _rows(with_dates), write_only=write_only)
-    fast, slow = _both(path)
-    if fast is None:            # declined (date cells): openpyxl reads it
-        assert with_dates
-        return
-    assert fast == slow
-    assert [type(v) for r in fast for v in r] == [type(v) for r in slow for v in r]
+    new, old = readers.xlsx_cells(path), _openpyxl_cells(path)
+    assert len(new) == len(old) == 303
+    assert _trimmed(new) == _trimmed(old)
 
 
-def test_read_xlsx_table_same_rows_as_openpyxl(tmp_path, monkeypatch):
+def test_xlsx_reader_starts_at_a1(tmp_path):
+    """Leading empty rows and columns keep their place: refs (`row 3`) and header positions stay the same."""
+    from openpyxl import Workbook
+    wb = Workbook()
+    wb.active["B3"] = "jarjesto"
+    wb.active["B4"] = "Seura ry"
+    wb.save(tmp_path / "t.xlsx")
+    assert _trimmed(readers.xlsx_cells(tmp_path / "t.xlsx")) == [(1, []), (2, []), (3, ["", "jarjesto"]),
+                                                                 (4, ["", "Seura ry"])]
+
+
+def test_read_xlsx_table_same_rows_as_openpyxl(tmp_path):
     path = tmp_path / "t.xlsx"
     _workbook(path, _rows(False), write_only=False)
     aliases = {"jarjesto": (), "y_tunnus": (), "vuosi": ()}
-    fast = common.read_xlsx_table(path, aliases, ("jarjesto",))
-    monkeypatch.setattr(common, "_xlsx_values", lambda wb, ws: None)
-    slow = common.read_xlsx_table(path, aliases, ("jarjesto",))
-    assert [(r.ref, r.values, r.raw, r.extra_cells) for r in fast.rows] == \
-           [(r.ref, r.values, r.raw, r.extra_cells) for r in slow.rows]
+    new = readers.read_xlsx_table(path, aliases, ("jarjesto",))
+    _cols, old = readers._rows_from_cells(_openpyxl_cells(path), aliases, ("jarjesto",))
+    assert len(new.rows) == 302
+    assert [(r.ref, r.values, r.raw, r.extra_cells) for r in new.rows] == \
+           [(r.ref, r.values, r.raw, r.extra_cells) for r in old]
 
 
 # --- staging ----------------------------------------------------------------------------------------------------------
@@ -144,8 +166,8 @@ def test_staging_arrow_and_batches_match_pandas():
     rows = _staging_rows(2500)
     con = duckdb.connect()
     _pandas_staging(con, "old", rows)
-    common.write_staging(con, "new", COLUMNS, rows)
-    w = common.StagingWriter(con, "batched", COLUMNS, batch=700)
+    staging.write_staging(con, "new", COLUMNS, rows)
+    w = staging.StagingWriter(con, "batched", COLUMNS, batch=700)
     for r in rows:
         w.append(r)
     w.close()
@@ -158,5 +180,5 @@ def test_staging_falls_back_for_values_arrow_refuses():
     rows = [{"s": 5, "l": ["a"], "b": True, "ts": None, "d": 1, "i": "7", "day": None}]
     con = duckdb.connect()
     _pandas_staging(con, "old", rows)
-    common.write_staging(con, "new", COLUMNS, rows)
+    staging.write_staging(con, "new", COLUMNS, rows)
     assert _contents(con, "new") == _contents(con, "old")

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from etl.context import BuildContext, LoadStats
-from etl.load.common import (
-    open_or_quarantine, reject_if_seen, reject_wrong_types, set_aside,
-    Reject, ACTIVITY_COLUMNS, ORGANISATION_COLUMNS, business_id_fields, json_records, parse_timestamp,
-    plain_text, resolve_places, scrub_personal, source_files, write_staging,
-)
+from etl.load.places import resolve_places
+from etl.load.quarantine import Reject, open_or_quarantine, reject_if_seen, reject_wrong_types, set_aside
+from etl.load.readers import json_records, source_files
+from etl.load.staging import ACTIVITY_COLUMNS, ORGANISATION_COLUMNS, write_staging
+from etl.load.values import business_id_fields, parse_timestamp, plain_text, scrub_personal
 from etl.municipality import normalise_place
 from etl.text import safe_url
 
@@ -83,8 +83,8 @@ def load_files(con: Any, ctx: BuildContext, files: list[Path]) -> LoadStats:
             stats.loaded += 1
             if org and org["source_id"] not in orgs:
                 orgs[org["source_id"]] = org
-    write_staging(con, "stg_lahella__activity", ACTIVITY_COLUMNS, activities)
-    write_staging(con, "stg_lahella__organisation", ORGANISATION_COLUMNS, list(orgs.values()))
+    write_staging(con, "stg_lahella__activity", ACTIVITY_COLUMNS, activities, stats)
+    write_staging(con, "stg_lahella__organisation", ORGANISATION_COLUMNS, list(orgs.values()), stats)
     return stats
 
 

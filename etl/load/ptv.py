@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from etl.context import BuildContext, LoadStats
-from etl.load.common import (
-    reject_if_seen, reject_wrong_types, set_aside,
-    ACTIVITY_COLUMNS, ORGANISATION_COLUMNS, JsonRecord, MalformedFile, Reject, business_id_fields, json_records,
-    StagingWriter, parse_timestamp, plain_text, resolve_municipality, resolve_places, scrub_personal,
-    source_files, write_staging,
-)
+from etl.load.places import resolve_municipality, resolve_places
+from etl.load.quarantine import Reject, reject_if_seen, reject_wrong_types, set_aside
+from etl.load.readers import JsonRecord, MalformedFile, json_records, source_files
+from etl.load.staging import ACTIVITY_COLUMNS, ORGANISATION_COLUMNS, StagingWriter, write_staging
+from etl.load.values import business_id_fields, parse_timestamp, plain_text, scrub_personal
 from etl.text import safe_url
 
 SOURCE = "ptv"
@@ -67,7 +66,7 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]]) -> Loa
         stats.loaded += 1
 
     channels: dict[str, Channel] = {}
-    channel_rows = StagingWriter(con, "stg_ptv__channel", CHANNEL_COLUMNS)
+    channel_rows = StagingWriter(con, "stg_ptv__channel", CHANNEL_COLUMNS, stats=stats)
     loaded_channels: set[str] = set()
     for path, rec in _read_all(ctx, stats, files.get("channels", []), file_rows["channels"]):
         ch = reject_wrong_types(_parse_channel, rec.record) if isinstance(rec.record, dict) else None
@@ -92,7 +91,7 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]]) -> Loa
         for sid in ch.service_ids:
             channels_of.setdefault(sid, []).append(ch.id)
     # channels and services are written in batches as they load: a large export's rows are not all held at once
-    activities = StagingWriter(con, "stg_ptv__activity", ACTIVITY_COLUMNS)
+    activities = StagingWriter(con, "stg_ptv__activity", ACTIVITY_COLUMNS, stats=stats)
     loaded_services: set[str] = set()
     for path, rec in _read_all(ctx, stats, files.get("services", []), file_rows["services"]):
         result = reject_wrong_types(_service, ctx, path, rec, orgs, channels, channels_of)
@@ -108,7 +107,7 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]]) -> Loa
     ctx.quarantine.rows[first_row:first_row] = [row for kind in kinds for row in file_rows[kind]]
     activities.close()
     channel_rows.close()
-    write_staging(con, "stg_ptv__organisation", ORGANISATION_COLUMNS, list(orgs.values()))
+    write_staging(con, "stg_ptv__organisation", ORGANISATION_COLUMNS, list(orgs.values()), stats)
     return stats
 
 

@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from etl.context import BuildContext, LoadStats
-from etl.load.common import (
-    open_or_quarantine, Reject, ORGANISATION_COLUMNS, BadValue, add_note, business_id_fields, parse_euros, parse_int,
-    plain_text, read_table, source_files, write_staging,
-)
+from etl.load.quarantine import Reject, open_or_quarantine
+from etl.load.readers import add_note, read_table, source_files
+from etl.load.staging import ORGANISATION_COLUMNS, write_staging
+from etl.load.values import BadValue, business_id_fields, parse_euros, parse_int, plain_text
 from etl.text import normalise_name
 
 SOURCE = "stea"
@@ -49,8 +49,8 @@ def load_files(con: Any, ctx: BuildContext, files: list[Path]) -> LoadStats:
             else:
                 grants.append(result)
                 stats.loaded += 1
-    write_staging(con, "stg_stea__grant", GRANT_COLUMNS, grants)
-    write_staging(con, "stg_stea__organisation", ORGANISATION_COLUMNS, derive_organisations(grants))
+    write_staging(con, "stg_stea__grant", GRANT_COLUMNS, grants, stats)
+    write_staging(con, "stg_stea__organisation", ORGANISATION_COLUMNS, derive_organisations(grants), stats)
     return stats
 
 

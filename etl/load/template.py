@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from etl.context import BuildContext, LoadStats
-from etl.load.common import (
-    open_or_quarantine, Reject, ACTIVITY_COLUMNS, ORGANISATION_COLUMNS, BadValue, add_note, business_id_fields, parse_date,
-    plain_text, raw_text, read_table, resolve_places, scrub_personal, source_files, split_list, write_staging,
-)
+from etl.load.places import resolve_places
+from etl.load.quarantine import Reject, open_or_quarantine
+from etl.load.readers import add_note, read_table, source_files
+from etl.load.staging import ACTIVITY_COLUMNS, ORGANISATION_COLUMNS, write_staging
+from etl.load.values import BadValue, business_id_fields, parse_date, plain_text, raw_text, scrub_personal, split_list
 from etl.text import normalise_name, safe_url
 
 SOURCE = "template"
@@ -85,8 +86,8 @@ def load_files(con: Any, ctx: BuildContext, files: list[Path]) -> LoadStats:
             activities.append(result)
             stats.loaded += 1
             _add_org(orgs, result, path, row.ref)
-    write_staging(con, "stg_template__activity", ACTIVITY_COLUMNS, activities)
-    write_staging(con, "stg_template__organisation", ORGANISATION_COLUMNS, list(orgs.values()))
+    write_staging(con, "stg_template__activity", ACTIVITY_COLUMNS, activities, stats)
+    write_staging(con, "stg_template__organisation", ORGANISATION_COLUMNS, list(orgs.values()), stats)
     return stats
 
 

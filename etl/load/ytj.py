@@ -8,10 +8,11 @@ from typing import Any
 
 from etl.bizid import normalise_business_id
 from etl.context import BuildContext, LoadStats
-from etl.load.common import (
-    open_or_quarantine, reject_if_seen, reject_wrong_types, set_aside,
-    Reject, ORGANISATION_COLUMNS, json_records, parse_timestamp, plain_text, resolve_municipality, source_files, write_staging,
-)
+from etl.load.places import resolve_municipality
+from etl.load.quarantine import Reject, open_or_quarantine, reject_if_seen, reject_wrong_types, set_aside
+from etl.load.readers import json_records, source_files
+from etl.load.staging import ORGANISATION_COLUMNS, write_staging
+from etl.load.values import parse_timestamp, plain_text
 from etl.text import safe_url
 
 SOURCE = "ytj"
@@ -56,8 +57,8 @@ def load_files(con: Any, ctx: BuildContext, files: list[Path]) -> LoadStats:
             if org:
                 orgs.append(org)
             stats.loaded += 1
-    write_staging(con, "stg_ytj__company", COMPANY_COLUMNS, companies)
-    write_staging(con, "stg_ytj__organisation", ORGANISATION_COLUMNS, orgs)
+    write_staging(con, "stg_ytj__company", COMPANY_COLUMNS, companies, stats)
+    write_staging(con, "stg_ytj__organisation", ORGANISATION_COLUMNS, orgs, stats)
     return stats
 
 
