@@ -42,13 +42,13 @@ from etl.context import BuildContext, LoadStats
 from etl.load.common import (
     JsonRecord, MalformedFile, Reject, iter_json_records, read_json, reject_wrong_types, set_aside, source_files,
 )
+from etl.sources import API_VERSION_NOTE
 from etl.ptv_v12_shape import (
     AREA_TO_V11, CHANNEL_TYPE_TO_V11, CHARGE_TO_V11, CODE_SCHEMAS, CODE_URIS, ENV_VERSION, LANGS,
     SERVICE_TYPE_TO_V11, V12_DIR, api_version,
 )
 
 SOURCE = "ptv"
-API_VERSION_NOTE = "api_version=12"
 RECORD_KINDS = ("organizations", "services", "channels")
 
 
