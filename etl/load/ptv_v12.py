@@ -39,9 +39,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from etl.context import BuildContext, LoadStats
-from etl.load.common import (
-    JsonRecord, MalformedFile, Reject, iter_json_records, read_json, reject_wrong_types, set_aside, source_files,
-)
+from etl.load.common import JsonRecord, Reject, reject_wrong_types, set_aside, source_files
 from etl.sources import API_VERSION_NOTE
 from etl.ptv_v12_shape import (
     AREA_TO_V11, CHANNEL_TYPE_TO_V11, CHARGE_TO_V11, CODE_SCHEMAS, CODE_URIS, ENV_VERSION, LANGS,
@@ -142,23 +140,14 @@ class SideData:
 
 
 def _records(ctx: BuildContext, stats: LoadStats, paths: list[Path]) -> Iterator[tuple[Path, JsonRecord]]:
-    """Items of side-data pages; an unreadable page is one record read and set aside as `malformed_file`."""
-    for path in paths:
-        try:
-            doc = read_json(path)
-        except MalformedFile as e:
-            stats.read += 1
-            stats.quarantined += 1
-            ctx.quarantine.add(SOURCE, path, "file", "malformed_file", f"{path.parent.name}/{path.name}: {e}")
-            continue
-        if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
-            stats.read += 1
-            stats.quarantined += 1
-            ctx.quarantine.add(SOURCE, path, "file", "malformed_file",
-                               f"{path.parent.name}/{path.name}: not a v12 page (no items list)")
-            continue
-        for rec in iter_json_records(doc, ("items",)):
-            yield path, rec
+    """Items of side-data pages through the v11 reader; an unreadable page is one record read and set aside as
+    `malformed_file`. Valid items are not records of the balance: the reader's count of them is taken back."""
+    from etl.load.ptv import _read_all
+    file_rows: list[dict[str, Any]] = []
+    for path, rec in _read_all(ctx, stats, paths, file_rows):
+        stats.read -= 1
+        yield path, rec
+    ctx.quarantine.rows += file_rows
 
 
 # --- records -------------------------------------------------------------------------------------------------------
@@ -171,32 +160,18 @@ class Adapter:
 
     def read_all(self, ctx: BuildContext, stats: LoadStats, paths: list[Path],
                  file_rows: list[dict[str, Any]]) -> Iterator[tuple[Path, JsonRecord]]:
-        for path in paths:
-            kind = path.parent.name
-            try:
-                doc = read_json(path)
-                if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
-                    raise MalformedFile("not a v12 search page (no items list)")
-            except MalformedFile as e:
-                stats.read += 1
-                stats.quarantined += 1
-                ctx.quarantine.add(SOURCE, path, "file", "malformed_file", f"{path.parent.name}/{path.name}: {e}")
-                file_rows.append(ctx.quarantine.rows.pop())
+        """The v11 reader's records (same file handling and counting), each adapted to v11 shape."""
+        from etl.load.ptv import _read_all
+        adapters = {"organizations": self.organization, "services": self.service, "channels": self.channel}
+        for path, rec in _read_all(ctx, stats, paths, file_rows):
+            if not isinstance(rec.record, dict):   # the v11 rules say bad_type for these
+                yield path, rec
                 continue
-            records = list(iter_json_records(doc, ("items",)))
-            stats.read += len(records)
-            adapt = {"organizations": self.organization, "services": self.service,
-                     "channels": self.channel}[kind]
-            for rec in records:
-                if not isinstance(rec.record, dict):   # the v11 rules say bad_type for these
-                    yield path, rec
-                    continue
-                adapted = reject_wrong_types(adapt, rec.record)
-                if isinstance(adapted, Reject):
-                    set_aside(ctx, stats, SOURCE, path, rec, adapted)
-                    continue
-                yield path, JsonRecord(rec.ref, adapted, doc)
-            del records, doc
+            adapted = reject_wrong_types(adapters[path.parent.name], rec.record)
+            if isinstance(adapted, Reject):
+                set_aside(ctx, stats, SOURCE, path, rec, adapted)
+                continue
+            yield path, JsonRecord(rec.ref, adapted, rec.page)
 
     # -- shared pieces ------------------------------------------------------------------------------------------
     @staticmethod
