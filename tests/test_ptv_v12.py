@@ -203,6 +203,10 @@ def test_malformed_v12_records_are_quarantined_not_dropped(make_ctx, tmp_path):
     messages = {r["record_ref"] + r["reason_code"]: r["message"] for r in ctx.quarantine.rows}
     assert messages["$.items[3]missing_field"] == "missing id"
     assert "languageVersions is str" in messages["$.items[4]bad_type"]
+    raws = {r["record_ref"] + r["reason_code"]: r["raw"] for r in ctx.quarantine.rows}
+    assert raws["$.items[3]missing_field"].startswith('{"_v12": {"parentOrganizationContentId": null, ')
+    assert raws["$.items[4]bad_type"].startswith('{"contentId": "a9000000-')   # (digit runs read as phones)
+    assert '"languageVersions": "Yhdistys ry"' in raws["$.items[4]bad_type"]
     assert [r[0] for r in con.execute("select source_id from stg_ptv__organisation order by 1").fetchall()] == [O1, O2]
 
 

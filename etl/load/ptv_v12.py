@@ -29,8 +29,9 @@ Adaptation (v12 -> v11 field names):
 
 Malformed input is never dropped silently: an unreadable page is ``malformed_file``; an item whose fields have the
 wrong type is ``bad_type``; everything else (no ``contentId``, not an NGO, no name...) is decided by the v11 rules
-on the adapted record. Connection and code items are side data: valid ones are not counted as records, a malformed
-one is read and quarantined (so the balance read = loaded + set aside still holds).
+on the adapted record. A quarantine row's raw copy starts with the item as received (``_v12``). Connection and code
+items are side data: valid ones are not counted as records, a malformed one is read and quarantined (so the balance
+read = loaded + set aside still holds).
 """
 from __future__ import annotations
 
@@ -47,6 +48,7 @@ from etl.ptv_v12_shape import (
 )
 
 SOURCE = "ptv"
+V12_RAW_KEY = "_v12"   # the received v12 item inside an adapted record (the v11 rules ignore it)
 RECORD_KINDS = ("organizations", "services", "channels")
 
 
@@ -171,7 +173,8 @@ class Adapter:
             if isinstance(adapted, Reject):
                 set_aside(ctx, stats, SOURCE, path, rec, adapted)
                 continue
-            yield path, JsonRecord(rec.ref, adapted, rec.page)
+            # the record as received leads the adapted one: a quarantine row then shows the v12 item first
+            yield path, JsonRecord(rec.ref, {V12_RAW_KEY: rec.record, **adapted}, rec.page)
 
     # -- shared pieces ------------------------------------------------------------------------------------------
     @staticmethod
