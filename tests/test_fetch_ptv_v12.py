@@ -209,3 +209,18 @@ def test_ids_go_20_per_filter(server, tmp_path):
         "ptv/v12/channels/b0001_page_0001.json", "ptv/v12/channels/b0002_page_0001.json",
         "ptv/v12/organizations/page_0001.json",
         "ptv/v12/services/b0001_page_0001.json", "ptv/v12/services/b0002_page_0001.json"]
+
+
+def test_version_setting_11_keeps_the_open_v11_api_even_with_a_key(server, tmp_path, monkeypatch):
+    from tests.test_fetch import setup_ptv
+    setup_ptv(server)
+    monkeypatch.setenv("JARJESTOKARTTA_PTV_API_KEY", KEY)
+    monkeypatch.setenv("JARJESTOKARTTA_PTV_API_VERSION", "11")
+    monkeypatch.setenv("JARJESTOKARTTA_PTV_URL", server.url + "/api/v11")
+    [res] = run_fetch(["ptv"], tmp_path, progress=False,
+                      opts={"ptv": {**{k: v for k, v in FAST.items() if k != "progress"},
+                                    "cache_dir": tmp_path / "cache", "batch_size": 3}})
+    assert res.files and all("/ptv/v12/" not in str(p) for p in res.files)
+    assert (tmp_path / "ptv/organizations/page_0001.json").is_file() and not (tmp_path / "ptv/v12").exists()
+    assert server.count("/api/v11/") == server.count() == 14
+    assert all("x-api-key" not in h for h in server.headers)     # the key goes to v12 only

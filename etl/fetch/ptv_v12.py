@@ -18,6 +18,10 @@ Steps (all GET ``page=1..totalPages``, ``pageSize=100``; every page saved verbat
 4. Reference data: ``/api/v12/{service-classes,target-groups,life-events,region-codes,
    wellbeing-services-county-codes}`` -> ``codes/<endpoint>_page_NNNN.json``.
 
+Array filters (``organizationTypes``, ``organizationContentIds``, ``serviceContentIds``,
+``wellbeingServicesCounties``) are sent comma-separated, as the document describes them ("Filter by comma separated
+list of ... content id:s"), at most 20 values each.
+
 Public services later: ``organization_types`` takes more types (State, Municipality, RegionalOrganization...);
 their services and channels are fetched the same way and the loader decides what it keeps.
 
