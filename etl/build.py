@@ -174,7 +174,7 @@ def _meta_sources(files_df: pd.DataFrame, stats: list[LoadStats],
                   extra_rows: dict[str, int] | None = None) -> pd.DataFrame:
     """One row per source: registry texts (title, licence, attribution) plus the files' provenance."""
     from .sources import source_registry
-    registry = source_registry()
+    registry = source_registry(stats)   # the PTV row names the API version the build read
     loaded = {s.source: s.loaded for s in stats}
     loaded["demo"] = sum(s.loaded for s in stats if s.source in ORG_LOADERS) or None
     loaded.update(extra_rows or {})

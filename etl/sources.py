@@ -7,6 +7,7 @@ each raw file's ``.meta.json`` sidecar (retrieved_at, sha256, bytes).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any, Iterable
 
 LICENCE_NOT_STATED = "licence not stated"
 CC_BY_4 = "CC BY 4.0"
@@ -186,6 +187,18 @@ def get_source(source_id: str) -> Source:
         raise KeyError(f"unknown source {source_id!r}; known: {', '.join(sorted(SOURCES))}") from None
 
 
-def source_registry() -> dict[str, dict[str, str]]:
-    """Plain dicts by source id, for building `_meta_sources`."""
-    return {sid: s.as_dict() for sid, s in SOURCES.items()}
+# The PTV row of `_meta_sources` says which API version a build read: v11 (the entry above) unless the PTV loader
+# noted `api_version=12` in its stats (etl/load/ptv_v12.py), then this entry.
+PTV_V12 = Source(**{**SOURCES["ptv"].as_dict(),
+                    "title": "Finnish Service Catalogue (Suomi.fi Palvelutietovaranto) API v12",
+                    "url": "https://api-gw.palvelutietovaranto.suomi.fi/api/v12/"})
+API_VERSION_NOTE = "api_version=12"
+
+
+def source_registry(stats: Iterable[Any] = ()) -> dict[str, dict[str, str]]:
+    """Plain dicts by source id, for building `_meta_sources`; `stats` (the loaders' LoadStats) switch the PTV entry
+    to v12 when the PTV loader read v12 pages."""
+    registry = {sid: s.as_dict() for sid, s in SOURCES.items()}
+    if any(s.source == "ptv" and API_VERSION_NOTE in (s.notes or []) for s in stats):
+        registry["ptv"] = PTV_V12.as_dict()
+    return registry

@@ -37,7 +37,8 @@ def _loopback_only(monkeypatch):
     monkeypatch.setenv(LOOPBACK_ENV, "1")
     for var in ("JARJESTOKARTTA_PTV_URL", "JARJESTOKARTTA_YTJ_URL", "JARJESTOKARTTA_STEA_URL",
                 "JARJESTOKARTTA_SOTKANET_URL", "JARJESTOKARTTA_STATFI_WFS_URL",
-                "JARJESTOKARTTA_STATFI_CLASSIFICATION_URL"):
+                "JARJESTOKARTTA_STATFI_CLASSIFICATION_URL", "JARJESTOKARTTA_PTV_API_VERSION",
+                "JARJESTOKARTTA_PTV_API_KEY", "JARJESTOKARTTA_PTV_V12_URL", "JARJESTOKARTTA_PTV_V12_COUNTIES"):
         monkeypatch.delenv(var, raising=False)
 
 
@@ -65,6 +66,7 @@ class Server:
     def __init__(self) -> None:
         self.routes: dict[str, list[Plan]] = {}
         self.log: list[tuple[float, str]] = []
+        self.headers: list[dict[str, str]] = []     # request headers, one dict per request (in log order)
         srv = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -77,6 +79,7 @@ class Server:
                 parts = urlsplit(self.path)
                 k = parts.path + ("?" + urlencode(sorted(parse_qsl(parts.query))) if parts.query else "")
                 srv.log.append((time.monotonic(), k))
+                srv.headers.append({h.lower(): v for h, v in self.headers.items()})
                 plans = srv.routes.get(k)
                 if not plans:
                     plan = Plan(404, b'{"error": "not found"}')

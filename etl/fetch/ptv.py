@@ -1,5 +1,8 @@
 """Suomi.fi Palvelutietovaranto (PTV) open API v11 -> ``<out_dir>/ptv/``.
 
+API version: ``JARJESTOKARTTA_PTV_API_VERSION=11|12``; unset, v12 when ``JARJESTOKARTTA_PTV_API_KEY`` is set (then
+:func:`fetch_ptv` hands over to etl/fetch/ptv_v12.py, which writes ``ptv/v12/``), else v11 as below.
+
 Steps (all GET, no credentials; docs/data-sources.md §2.2):
 
 1. ``/Organization?page=N`` (N = 1..pageCount; page numbering starts from one) -> guid pages
@@ -25,6 +28,7 @@ from typing import Any, Iterator
 
 from etl.context import EtlError
 from etl.fetch.http import CachedPage, Client, FetchResult, base_url, client_for, make_progress
+from etl.ptv_v12_shape import api_version
 
 SOURCE = "ptv"
 ENV_URL = "JARJESTOKARTTA_PTV_URL"
@@ -81,6 +85,13 @@ def fetch_ptv(out_dir: Path, *, base_url: str | None = None, force: bool = False
     Other ``opts`` go to the HTTP client (timeout, max_attempts, wait_initial, wait_max, retry_after_cap, delay,
     cache_dir).
     """
+    # --- API version hook: v12 (etl/fetch/ptv_v12.py) when JARJESTOKARTTA_PTV_API_VERSION=12, or by default when
+    # JARJESTOKARTTA_PTV_API_KEY is set (etl.ptv_v12_shape.api_version); v11 below otherwise. ---
+    if (opts.pop("api_version", None) or api_version()) == "12":
+        from etl.fetch.ptv_v12 import fetch_ptv_v12
+        return fetch_ptv_v12(out_dir, base_url=opts.pop("v12_base_url", None), force=force, progress=progress,
+                             limit=limit, **opts)
+    # --- end of hook ---
     t0 = time.perf_counter()
     root = _root_url(base_url)
     batch_size = max(1, min(int(batch_size), MAX_BATCH))

@@ -41,12 +41,21 @@ class Channel:
 
 
 def load(con: Any, ctx: BuildContext) -> LoadStats:
+    # --- PTV API version hook: v12 pages (ptv/v12/...) are adapted to v11 records by etl/load/ptv_v12.py and
+    # come back through load_files below; which version a build reads is decided there (use_v12). ---
+    from etl.load import ptv_v12
+    if ptv_v12.use_v12(ctx):
+        return ptv_v12.load(con, ctx)
+    # --- end of hook ---
     return load_files(con, ctx, {kind: source_files(ctx, f"ptv/{kind}", (".json",))
                                  for kind in ("organizations", "services", "channels")})
 
 
-def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]]) -> LoadStats:
-    stats = LoadStats(SOURCE)
+def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, read_all: Any = None,
+               stats: LoadStats | None = None) -> LoadStats:
+    """`read_all` (default: v11 pages) and `stats` are the v12 adapter's hook (etl/load/ptv_v12.py)."""
+    read_all = read_all or _read_all
+    stats = stats or LoadStats(SOURCE)
     # Files are parsed one at a time and dropped once their records are handled (the parsed JSON of every file at
     # once was most of the build's peak memory). Quarantine rows for unreadable files still come first, as if
     # every file had been read before any record: they are set aside here and put in front at the end.
@@ -56,7 +65,7 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]]) -> Loa
     stats.files += [f"{path.parent.name}/{path.name}" for kind in kinds for path in files.get(kind, [])]
 
     orgs: dict[str, dict[str, Any]] = {}
-    for path, rec in _read_all(ctx, stats, files.get("organizations", []), file_rows["organizations"]):
+    for path, rec in read_all(ctx, stats, files.get("organizations", []), file_rows["organizations"]):
         result = reject_wrong_types(_organisation, ctx, path, rec)
         result = reject_if_seen(result, None if isinstance(result, Reject) else result["source_id"], orgs.keys(),
                                 "organisation")
@@ -68,7 +77,7 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]]) -> Loa
     channels: dict[str, Channel] = {}
     channel_rows = StagingWriter(con, "stg_ptv__channel", CHANNEL_COLUMNS, stats=stats)
     loaded_channels: set[str] = set()
-    for path, rec in _read_all(ctx, stats, files.get("channels", []), file_rows["channels"]):
+    for path, rec in read_all(ctx, stats, files.get("channels", []), file_rows["channels"]):
         ch = reject_wrong_types(_parse_channel, rec.record) if isinstance(rec.record, dict) else None
         if isinstance(ch, Reject):
             set_aside(ctx, stats, SOURCE, path, rec, ch)
@@ -93,7 +102,7 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]]) -> Loa
     # channels and services are written in batches as they load: a large export's rows are not all held at once
     activities = StagingWriter(con, "stg_ptv__activity", ACTIVITY_COLUMNS, stats=stats)
     loaded_services: set[str] = set()
-    for path, rec in _read_all(ctx, stats, files.get("services", []), file_rows["services"]):
+    for path, rec in read_all(ctx, stats, files.get("services", []), file_rows["services"]):
         result = reject_wrong_types(_service, ctx, path, rec, orgs, channels, channels_of)
         result = reject_if_seen(result, None if isinstance(result, Reject) else result["source_id"], loaded_services,
                                 "service")

@@ -1,0 +1,319 @@
+"""PTV API v12 pages -> the v11-shaped records the PTV loader (etl/load/ptv.py) consumes, so both versions go through
+one staging path (stg_ptv__organisation, stg_ptv__activity, stg_ptv__channel) with the same quarantine rules.
+
+Which version a build reads (:func:`use_v12`): files under ``ptv/v12/`` (layout in etl/ptv_v12_shape.py) are v12;
+``ptv/organizations|services|channels/`` are v11. v12 is read when any org folder has ``ptv/v12/organizations/``
+pages, unless ``JARJESTOKARTTA_PTV_API_VERSION=11`` is set; otherwise v11 (never both: no duplicates). The loader notes
+``api_version=12`` in its stats; the build records it in ``_meta_sources`` (etl/sources.py).
+
+Adaptation (v12 -> v11 field names):
+
+- ``contentId`` -> ``id``; ``businessId`` -> ``businessCode``; ``organizationType`` as is (v12 has the five types
+  State, Municipality, RegionalOrganization, Organization, Company); ``publishedAt`` -> ``modified``.
+- ``languageVersions.{fi,sv,...}.{name, alternativeName, summary, description}`` -> v11
+  ``[{type, language, value}]`` arrays (``Name``/``AlternativeName``, ``Summary``/``Description``).
+- ``area`` -> ``areaType`` (WholeCountry -> Nationwide, WholeCountryExceptAland -> NationwideExceptAlandIslands,
+  LimitedArea -> LimitedType) and ``areas``: one ``Municipality`` area per municipality, regions and wellbeing
+  services counties with their member municipalities from the reference pages (``region-codes``,
+  ``wellbeing-services-county-codes``); a region with no reference page has no municipalities.
+- v12 addresses have no municipality: an organisation's home municipality (v11 ``municipality.code``) is the first
+  municipality of its area; a channel's location municipality is the first municipality of its area, given to its
+  first street address. Coordinates (EPSG:3067 easting/northing) become v11 ``latitude``/``longitude`` strings.
+- Channel types: EService -> EChannel, TelephoneService -> Phone, others by name. Web addresses per language ->
+  ``webPages``.
+- Services carry no channel list in v12: ``connections`` pages give both ``serviceChannels`` of a service and
+  ``services`` of a channel. The service's organisations: ``organizationContentId`` -> main/Responsible,
+  producers -> Producer, ``otherResponsibleOrganizations`` -> OtherResponsible.
+- Classification codes (bare in v12) get their names from the ``service-classes`` / ``target-groups`` /
+  ``life-events`` reference pages.
+
+Malformed input is never dropped silently: an unreadable page is ``malformed_file``; an item whose fields have the
+wrong type is ``bad_type``; everything else (no ``contentId``, not an NGO, no name...) is decided by the v11 rules
+on the adapted record. A quarantine row's raw copy starts with the item as received (``_v12``). Connection and code
+items are side data: valid ones are not counted as records, a malformed one is read and quarantined (so the balance
+read = loaded + set aside still holds).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Iterator
+
+from etl.context import BuildContext, LoadStats
+from etl.load.common import JsonRecord, Reject, reject_wrong_types, set_aside, source_files
+from etl.sources import API_VERSION_NOTE
+from etl.ptv_v12_shape import (
+    AREA_TO_V11, CHANNEL_TYPE_TO_V11, CHARGE_TO_V11, CODE_SCHEMAS, CODE_URIS, ENV_VERSION, LANGS,
+    SERVICE_TYPE_TO_V11, V12_DIR, api_version,
+)
+
+SOURCE = "ptv"
+V12_RAW_KEY = "_v12"   # the received v12 item inside an adapted record (the v11 rules ignore it)
+RECORD_KINDS = ("organizations", "services", "channels")
+
+
+def use_v12(ctx: BuildContext) -> bool:
+    """True when this build reads PTV v12 pages (see the module docstring)."""
+    if os.environ.get(ENV_VERSION) and api_version() == "11":
+        return False
+    return bool(source_files(ctx, f"{V12_DIR}/organizations", (".json",)))
+
+
+def v12_files(ctx: BuildContext) -> dict[str, list[Path]]:
+    return {kind: source_files(ctx, f"{V12_DIR}/{kind}", (".json",))
+            for kind in (*RECORD_KINDS, "connections", "codes")}
+
+
+def load(con: Any, ctx: BuildContext) -> LoadStats:
+    """Load v12 pages through the v11 loader (etl.load.ptv.load_files) with an adapting reader."""
+    from etl.load import ptv
+    files = v12_files(ctx)
+    stats = LoadStats(SOURCE)
+    stats.notes.append(API_VERSION_NOTE)
+    side = SideData()
+    side.read(ctx, stats, files["connections"], files["codes"])
+    reader = Adapter(side)
+    return ptv.load_files(con, ctx, {k: files[k] for k in RECORD_KINDS}, read_all=reader.read_all, stats=stats)
+
+
+# --- side data: connections and code lists -------------------------------------------------------------------------
+
+class SideData:
+    """Connections (service <-> channel) and reference-data code names / members, read before the records."""
+
+    def __init__(self) -> None:
+        self.channels_of: dict[str, list[str]] = {}
+        self.services_of: dict[str, list[str]] = {}
+        self.names: dict[str, dict[str, dict[str, str]]] = {k: {} for k in CODE_SCHEMAS}
+        self.members: dict[str, dict[str, list[str]]] = {"region-codes": {},
+                                                          "wellbeing-services-county-codes": {}}
+
+    def read(self, ctx: BuildContext, stats: LoadStats, connections: list[Path], codes: list[Path]) -> None:
+        stats.files += [f"{p.parent.name}/{p.name}" for p in (*connections, *codes)]
+        for path, rec in _records(ctx, stats, connections):
+            result = reject_wrong_types(self._connection, rec.record)
+            if isinstance(result, Reject):
+                stats.read += 1
+                set_aside(ctx, stats, SOURCE, path, rec, result)
+        for path in codes:
+            kind = path.name.split("_page_")[0]
+            if kind not in CODE_SCHEMAS:
+                continue
+            for _, rec in _records(ctx, stats, [path]):
+                result = reject_wrong_types(self._code, kind, rec.record)
+                if isinstance(result, Reject):
+                    stats.read += 1
+                    set_aside(ctx, stats, SOURCE, path, rec, result)
+
+    def _connection(self, c: Any) -> Reject | None:
+        if not isinstance(c, dict):
+            return Reject("bad_type", f"expected a connection object, found {type(c).__name__}")
+        sid, cid = c.get("serviceContentId"), c.get("channelContentId")
+        if not sid or not cid:
+            return Reject("missing_field", "connection without serviceContentId or channelContentId")
+        sid, cid = str(sid), str(cid)
+        if cid not in self.channels_of.setdefault(sid, []):
+            self.channels_of[sid].append(cid)
+        if sid not in self.services_of.setdefault(cid, []):
+            self.services_of[cid].append(sid)
+        return None
+
+    def _code(self, kind: str, item: Any) -> Reject | None:
+        if not isinstance(item, dict):
+            return Reject("bad_type", f"expected a {kind} item, found {type(item).__name__}")
+        if not item.get("code"):
+            return Reject("missing_field", f"{kind} item without code")
+        code = str(item["code"])
+        names = item.get("name") or {}
+        self.names[kind][code] = {lang: str(v) for lang, v in names.items() if lang in LANGS and v}
+        if kind in self.members:
+            self.members[kind][code] = [str(m) for m in item.get("municipalities") or [] if m]
+        return None
+
+    def code_items(self, kind: str, codes: Any) -> list[dict[str, Any]]:
+        """v11 `{code, uri, name[]}` items for bare v12 codes."""
+        out = []
+        for code in codes or []:
+            code = str(code)
+            names = self.names[kind].get(code, {})
+            out.append({"code": code, "uri": CODE_URIS[kind] + code,
+                        "name": [{"language": lang, "value": v} for lang, v in names.items()]})
+        return out
+
+
+def _records(ctx: BuildContext, stats: LoadStats, paths: list[Path]) -> Iterator[tuple[Path, JsonRecord]]:
+    """Items of side-data pages through the v11 reader; an unreadable page is one record read and set aside as
+    `malformed_file`. Valid items are not records of the balance: the reader's count of them is taken back."""
+    from etl.load.ptv import _read_all
+    file_rows: list[dict[str, Any]] = []
+    for path, rec in _read_all(ctx, stats, paths, file_rows):
+        stats.read -= 1
+        yield path, rec
+    ctx.quarantine.rows += file_rows
+
+
+# --- records -------------------------------------------------------------------------------------------------------
+
+class Adapter:
+    """The reader etl.load.ptv.load_files calls instead of its v11 one: v12 pages in, v11-shaped records out."""
+
+    def __init__(self, side: SideData) -> None:
+        self.side = side
+
+    def read_all(self, ctx: BuildContext, stats: LoadStats, paths: list[Path],
+                 file_rows: list[dict[str, Any]]) -> Iterator[tuple[Path, JsonRecord]]:
+        """The v11 reader's records (same file handling and counting), each adapted to v11 shape."""
+        from etl.load.ptv import _read_all
+        adapters = {"organizations": self.organization, "services": self.service, "channels": self.channel}
+        for path, rec in _read_all(ctx, stats, paths, file_rows):
+            if not isinstance(rec.record, dict):   # the v11 rules say bad_type for these
+                yield path, rec
+                continue
+            adapted = reject_wrong_types(adapters[path.parent.name], rec.record)
+            if isinstance(adapted, Reject):
+                set_aside(ctx, stats, SOURCE, path, rec, adapted)
+                continue
+            # the record as received leads the adapted one: a quarantine row then shows the v12 item first
+            yield path, JsonRecord(rec.ref, {V12_RAW_KEY: rec.record, **adapted}, rec.page)
+
+    # -- shared pieces ------------------------------------------------------------------------------------------
+    @staticmethod
+    def _versions(r: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        lv = r.get("languageVersions")
+        if lv is None:
+            return []
+        if not isinstance(lv, dict):
+            raise TypeError(f"languageVersions is {type(lv).__name__}, not an object")
+        return [(lang, v) for lang, v in lv.items() if isinstance(v, dict)]
+
+    @staticmethod
+    def _texts(versions: list[tuple[str, dict[str, Any]]], fields: tuple[tuple[str, str], ...]) -> list[dict]:
+        return [{"type": t, "language": lang, "value": v[f]} for lang, v in versions for f, t in fields
+                if isinstance(v.get(f), str) and v[f]]
+
+    def _area(self, area: Any) -> tuple[str | None, list[dict[str, Any]], list[str]]:
+        """(v11 areaType, v11 areas, the area's own municipality codes)."""
+        if area is None:
+            return None, [], []
+        if not isinstance(area, dict):
+            raise TypeError(f"area is {type(area).__name__}, not an object")
+        area_type = AREA_TO_V11.get(area.get("areaType"), area.get("areaType"))
+        munis = [str(m) for m in area.get("municipalities") or [] if m]
+        areas: list[dict[str, Any]] = [{"type": "Municipality", "code": m} for m in munis]
+        for key, kind, v11_type in (("regions", "region-codes", "Region"),
+                                    ("wellbeingServicesCounties", "wellbeing-services-county-codes",
+                                     "WellbeingServiceCounty")):
+            for code in area.get(key) or []:
+                members = self.side.members[kind].get(str(code), [])
+                areas.append({"type": v11_type, "code": str(code),
+                              "municipalities": [{"code": m} for m in members]})
+        return area_type, areas, munis
+
+    @staticmethod
+    def _street(address: dict[str, Any], address_type: str, muni: str | None) -> dict[str, Any]:
+        coords = [c for c in address.get("coordinates") or [] if isinstance(c, dict)
+                  and c.get("system") == "EPSG:3067"]
+        names = address.get("streetName") or {}
+        street: dict[str, Any] = {
+            "street": [{"language": lang, "value": v} for lang, v in names.items() if v],
+            "streetNumber": address.get("addressDetail"), "postalCode": address.get("postalCode")}
+        if muni:
+            street["municipality"] = {"code": muni}
+        if coords:
+            street["latitude"], street["longitude"] = str(coords[0]["northing"]), str(coords[0]["easting"])
+        return {"type": address_type, "streetAddress": street}
+
+    @staticmethod
+    def _web_pages(versions: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
+        pages = []
+        for lang, v in versions:
+            urls = [w.get("url") for w in v.get("contactWebPages") or [] if isinstance(w, dict)]
+            web = v.get("webAddress")
+            if isinstance(web, dict):
+                urls.append(web.get("url"))
+            urls += [w.get("url") for w in v.get("attachmentLinks") or [] if isinstance(w, dict)]
+            pages += [{"url": u, "language": lang} for u in urls if isinstance(u, str) and u]
+        return pages
+
+    # -- organisations ------------------------------------------------------------------------------------------
+    def organization(self, o: dict[str, Any]) -> dict[str, Any]:
+        versions = self._versions(o)
+        area_type, areas, munis = self._area(o.get("area"))
+        location = o.get("location") or {}
+        contact = o.get("contactAddresses") or {}
+        addresses = [self._street(a, "Visiting", None) for a in location.get("streetAddresses") or []
+                     if isinstance(a, dict)]
+        addresses += [self._street(a, "Postal", None) for a in contact.get("streetAddresses") or []
+                      if isinstance(a, dict)]
+        out = {"id": o.get("contentId"), "organizationType": o.get("organizationType"),
+               "businessCode": o.get("businessId") or None,
+               "organizationNames": self._texts(versions, (("name", "Name"), ("alternativeName", "AlternativeName"))),
+               "organizationDescriptions": self._texts(versions, (("summary", "Summary"),
+                                                                  ("description", "Description"))),
+               "areaType": area_type, "areas": areas, "addresses": addresses,
+               "webPages": self._web_pages(versions), "oid": o.get("oid"),
+               "parentOrganizationId": o.get("parentOrganizationContentId"),
+               "publishingStatus": "Published", "modified": o.get("publishedAt")}
+        if munis:
+            out["municipality"] = {"code": munis[0]}
+        return out
+
+    # -- services -----------------------------------------------------------------------------------------------
+    def service(self, s: dict[str, Any]) -> dict[str, Any]:
+        versions = self._versions(s)
+        area_type, areas, _ = self._area(s.get("area"))
+        sid = s.get("contentId")
+        main = s.get("organizationContentId")
+        producers = s.get("producers") or {}
+        produced = []
+        for key in ("selfProducedProducers", "procuredProducers", "otherProducers"):
+            part = producers.get(key) or {}
+            produced += [p for p in part.get("organizations") or [] if p]
+        orgs = ([{"roleType": "Responsible", "organization": {"id": main}}] if main else []) \
+            + [{"roleType": "Producer", "organization": {"id": p}} for p in produced] \
+            + [{"roleType": "OtherResponsible", "organization": {"id": p}}
+               for p in s.get("otherResponsibleOrganizations") or [] if p]
+        keywords = [{"language": lang, "value": k} for lang, v in versions
+                    for k in v.get("freelyAssignedKeywords") or [] if isinstance(k, str) and k]
+        return {
+            "id": sid, "type": SERVICE_TYPE_TO_V11.get(s.get("serviceType"), s.get("serviceType")),
+            "fundingType": s.get("fundingType"), "serviceChargeType": CHARGE_TO_V11.get(s.get("chargeType")),
+            "serviceNames": self._texts(versions, (("name", "Name"), ("alternativeName", "AlternativeName"))),
+            "serviceDescriptions": self._texts(versions, (("summary", "Summary"), ("description", "Description"),
+                                                          ("userInstructions", "UserInstruction"))),
+            "areaType": area_type, "areas": areas, "languages": list(s.get("serviceLanguages") or []),
+            "keywords": keywords,
+            "serviceClasses": self.side.code_items("service-classes", s.get("serviceClasses")),
+            "targetGroups": self.side.code_items("target-groups", s.get("targetGroups")),
+            "lifeEvents": self.side.code_items("life-events", s.get("lifeEvents")),
+            "ontologyTerms": [{"uri": u} for u in s.get("ontologyTerms") or [] if u],
+            "industrialClasses": [{"uri": u} for u in s.get("industrialClasses") or [] if u],
+            "mainOrganization": {"id": main} if main else None, "organizations": orgs,
+            "serviceChannels": [{"serviceChannel": {"id": c}} for c in self.side.channels_of.get(str(sid), [])],
+            "generalDescriptionId": s.get("generalDescriptionContentId"),
+            "publishingStatus": "Published", "modified": s.get("publishedAt"),
+        }
+
+    # -- channels -----------------------------------------------------------------------------------------------
+    def channel(self, c: dict[str, Any]) -> dict[str, Any]:
+        versions = self._versions(c)
+        area_type, areas, munis = self._area(c.get("area"))
+        cid = c.get("contentId")
+        location = c.get("location") or {}
+        contact = c.get("contactAddresses") or {}
+        streets = [("Location", a) for a in location.get("streetAddresses") or [] if isinstance(a, dict)]
+        streets += [("Postal", a) for a in contact.get("streetAddresses") or [] if isinstance(a, dict)]
+        muni = munis[0] if munis else None
+        addresses = [self._street(a, t, muni if i == 0 else None) for i, (t, a) in enumerate(streets)]
+        return {
+            "id": cid, "serviceChannelType": CHANNEL_TYPE_TO_V11.get(c.get("serviceChannelType"),
+                                                                     c.get("serviceChannelType")),
+            "organizationId": c.get("organizationContentId"),
+            "serviceChannelNames": self._texts(versions, (("name", "Name"), ("alternativeName", "AlternativeName"))),
+            "serviceChannelDescriptions": self._texts(versions, (("summary", "Summary"),
+                                                                 ("description", "Description"))),
+            "areaType": area_type, "areas": areas, "addresses": addresses, "webPages": self._web_pages(versions),
+            "languages": list(c.get("serviceLanguages") or []),
+            "services": [{"service": {"id": s}} for s in self.side.services_of.get(str(cid), [])],
+            "publishingStatus": "Published", "modified": c.get("publishedAt"),
+        }
