@@ -14,7 +14,7 @@ from etl.context import EtlError
 from etl.fetch import run_fetch
 from etl.fetch.http import LOOPBACK_ENV
 from etl.fetch.ptv_v12 import fetch_ptv_v12
-from etl.load.common import read_json
+from etl.load.readers import read_json
 from etl.ptv_v12_shape import KEY_GUIDE_URL
 from tests.test_fetch import FAST, Plan, Server, check_sidecar, jplan, server  # noqa: F401  (server: a fixture)
 

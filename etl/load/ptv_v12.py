@@ -40,7 +40,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from etl.context import BuildContext, LoadStats
-from etl.load.common import JsonRecord, Reject, reject_wrong_types, set_aside, source_files
+from etl.load.quarantine import Reject, reject_wrong_types, set_aside
+from etl.load.readers import JsonRecord, source_files
 from etl.sources import API_VERSION_NOTE
 from etl.ptv_v12_shape import (
     AREA_TO_V11, CHANNEL_TYPE_TO_V11, CHARGE_TO_V11, CODE_SCHEMAS, CODE_URIS, ENV_VERSION, LANGS,
