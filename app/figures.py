@@ -225,3 +225,54 @@ def quadrant(df: pd.DataFrame, *, x_col: str, y_col: str, x_label: str, y_label:
     return _base_layout(fig, separators=separators, height=560, title=title)
 
 
+
+
+# -- service paths (issue 10) --------------------------------------------------------------------------------------
+
+STATUS_ORDER = ("both", "public_only", "organisations_only", "neither")
+# Okabe-Ito, one colour per interface status (colour-blind safe; the legend names each in words)
+STATUS_COLOURS = {"both": "#009E73", "public_only": "#56B4E9", "organisations_only": "#E69F00",
+                  "neither": "#D55E00"}
+SIDE_COLOURS = {"organisations": "#0072B2", "public": "#E69F00"}
+
+
+def status_map(df: pd.DataFrame, geojson: dict[str, Any], *, labels: dict[str, str], legend_title: str,
+               separators: str, height: int = NATIONAL_HEIGHT, title: str | None = None) -> go.Figure:
+    """Municipalities (columns code, name, status) coloured by interface status, with a legend in words: a
+    stepped four-colour scale whose colour bar names every status (all four shown, whichever occur)."""
+    index = {s: i for i, s in enumerate(STATUS_ORDER)}
+    n = len(STATUS_ORDER)
+    scale = []
+    for i, s in enumerate(STATUS_ORDER):
+        scale += [[i / n, STATUS_COLOURS[s]], [(i + 1) / n, STATUS_COLOURS[s]]]
+    status = df["status"].astype(str).tolist()
+    fig = go.Figure(go.Choropleth(
+        geojson=geojson, featureidkey="id", locations=df["code"].astype(str).tolist(),
+        z=[index.get(s, n - 1) for s in status], zmin=-0.5, zmax=n - 0.5, colorscale=scale,
+        customdata=list(zip(df["name"], [labels.get(s, s) for s in status], status)),
+        marker=dict(line=dict(color="white", width=0.6)),
+        colorbar=dict(title=dict(text=legend_title), tickvals=list(range(n)),
+                      ticktext=[labels.get(s, s) for s in STATUS_ORDER], len=0.5, thickness=18),
+        hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>"))
+    lon, lat = bounds(geojson, set(df["code"].astype(str)))
+    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator", bgcolor="rgba(0,0,0,0)",
+                    showframe=False, lonaxis_range=lon, lataxis_range=lat)
+    return _base_layout(fig, separators=separators, height=height, title=title)
+
+
+def path_view(df: pd.DataFrame, *, value_label: str, side_labels: dict[str, str], separators: str,
+              height: int = 380, title: str | None = None) -> go.Figure:
+    """The path read left to right: one bar per stage (columns label, side, activities) in the given order,
+    organisation stages and the public stage in two colours named in the legend, the count on each bar."""
+    order = df["label"].tolist()
+    fig = go.Figure()
+    for side, name in side_labels.items():
+        d = df[df["side"] == side]
+        fig.add_trace(go.Bar(x=d["label"].tolist(), y=d["activities"].astype(float).tolist(), name=name,
+                             marker_color=SIDE_COLOURS.get(side, BAR), text=d["activities"].astype(int).tolist(),
+                             textposition="outside", cliponaxis=False,
+                             hovertemplate=f"<b>%{{x}}</b><br>{name}: %{{y:,.0f}}<extra></extra>"))
+    fig.update_layout(barmode="overlay", bargap=0.25, legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
+    fig.update_xaxes(categoryorder="array", categoryarray=order, title=None, automargin=True)
+    fig.update_yaxes(tickformat=",.0f", title=value_label, gridcolor="#e5e5e5", rangemode="tozero")
+    return _base_layout(fig, separators=separators, height=height, title=title)
