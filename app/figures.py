@@ -264,15 +264,30 @@ def path_view(df: pd.DataFrame, *, value_label: str, side_labels: dict[str, str]
               height: int = 380, title: str | None = None) -> go.Figure:
     """The path read left to right: one bar per stage (columns label, side, activities) in the given order,
     organisation stages and the public stage in two colours named in the legend, the count on each bar."""
-    order = df["label"].tolist()
+    wrapped = {label: _wrap_label(label) for label in df["label"]}
+    order = [wrapped[label] for label in df["label"]]
     fig = go.Figure()
     for side, name in side_labels.items():
         d = df[df["side"] == side]
-        fig.add_trace(go.Bar(x=d["label"].tolist(), y=d["activities"].astype(float).tolist(), name=name,
+        fig.add_trace(go.Bar(x=[wrapped[label] for label in d["label"]], y=d["activities"].astype(float).tolist(), name=name,
                              marker_color=SIDE_COLOURS.get(side, BAR), text=d["activities"].astype(int).tolist(),
                              textposition="outside", cliponaxis=False,
                              hovertemplate=f"<b>%{{x}}</b><br>{name}: %{{y:,.0f}}<extra></extra>"))
     fig.update_layout(barmode="overlay", bargap=0.25, legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
     fig.update_xaxes(categoryorder="array", categoryarray=order, title=None, automargin=True)
+    fig.update_xaxes(tickangle=0)
     fig.update_yaxes(tickformat=",.0f", title=value_label, gridcolor="#e5e5e5", rangemode="tozero")
+    if df["activities"].max() < 8:
+        fig.update_yaxes(dtick=1)    # small whole counts: no repeated rounded ticks (1, 1, 0 …)
     return _base_layout(fig, separators=separators, height=height, title=title)
+
+
+def _wrap_label(text: str, width: int = 14) -> str:
+    """A category label over lines of about `width` characters (plotly breaks lines at <br>)."""
+    lines: list[str] = []
+    for word in str(text).split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)

@@ -15,6 +15,10 @@ from app.queries import _LABEL, _NAME, _df
 
 COUNTRY = "FI"           # area_code of the whole country in mart_path_area / mart_path_area_stage
 STATUSES = ("both", "public_only", "organisations_only", "neither")
+# the sources the card draws on: municipalities and population (statfi), public services (ptv), organisations'
+# activities (the organisation sources, or the demo), the path vocabulary (taxonomy); the page's rates also use TEM
+CARD_SOURCES = ("statfi", "statfi_classification", "ptv", "lahella", "template", "demo", "taxonomy")
+PAGE_SOURCES = CARD_SOURCES + ("tem",)
 NEARBY_PER_PLACE = 4     # activities shown per nearby municipality and stage
 _ACTIVITY = ("case $lang when 'sv' then coalesce(l.name_sv, l.name_fi, l.name_en) "
              "when 'en' then coalesce(l.name_en, l.name_fi, l.name_sv) else coalesce(l.name_fi, l.name_sv, l.name_en) end")
@@ -157,6 +161,6 @@ def path_public_services(con: duckdb.DuckDBPyConnection, *, path_code: str, muni
         order by via_order, service, ps.service_id""", {"lang": lang, "path": path_code, "muni": municipality_code})
 
 
-__all__ = ["COUNTRY", "STATUSES", "service_paths", "path_stages", "path_municipalities", "path_area",
+__all__ = ["COUNTRY", "STATUSES", "CARD_SOURCES", "PAGE_SOURCES", "service_paths", "path_stages", "path_municipalities", "path_area",
            "path_area_stages", "path_municipality_stages", "path_local_activities", "path_nearby_activities",
            "path_national_activities", "path_public_services"]

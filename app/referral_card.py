@@ -19,9 +19,8 @@ from app import exports, queries, queries_paths
 from app.brief import source_line_text
 from app.exports import APP_NAME, DEMO_KEYWORD, ExportMeta, export_filename
 from app.i18n import fmt_number, t
+from app.queries_paths import CARD_SOURCES
 
-# population and municipalities (statfi), public services (ptv), organisations' activities (the org sources)
-CARD_SOURCES = ("statfi", "statfi_classification", "ptv", "lahella", "template", "demo")
 MAX_ROWS = {"public": 8, "local": 18, "nearby": 9, "national": 6}
 COLUMN_WIDTHS = (0.34, 0.27, 0.11, 0.28)        # name, organisation, languages, link (share of the text width)
 

@@ -8,7 +8,7 @@ import streamlit as st
 from app import cached, figures, ui
 from app.i18n import fmt_number, t
 from app.queries import ALL
-from app.queries_paths import COUNTRY, STATUSES
+from app.queries_paths import COUNTRY, PAGE_SOURCES, STATUSES
 from app.referral_card import referral_filename
 
 lang = ui.current_lang()
@@ -36,7 +36,6 @@ muni = ui.select_param("muni", t("paths.select.municipality", lang), list(muni_n
 status_label = {s: t(f"paths.status.{s}", lang) for s in STATUSES}
 selection = f"{path_label[path]} · {area_name[area]}"
 
-st.caption(t("paths.status.def", lang))
 summary = cached.path_area(path_code=path, area_code=area_code or COUNTRY)
 if len(summary):
     s = summary.iloc[0]
@@ -53,7 +52,7 @@ with left:
                              height=700 if area_code is None else 600)
     ui.chart_with_downloads(fig, f"palvelupolut_{path}_{area}_kartta", lang,
                             title=t("paths.map.title", lang, path=path_label[path]), subtitle=area_name[area],
-                            definition_key="paths.status.def")
+                            source_ids=PAGE_SOURCES, definition_key="paths.status.def")
 with right:
     st.subheader(t("paths.table.title", lang))
     ui.table_with_downloads(munis, f"palvelupolut_{path}_{area}_kunnat", lang, [
@@ -68,7 +67,6 @@ with right:
         subtitle=selection, height=600)
 
 st.subheader(t("paths.view.title", lang))
-st.caption(t("paths.view.def", lang))
 side_labels = {"organisations": t("paths.side.organisations", lang), "public": t("paths.side.public", lang)}
 area_stages = cached.path_area_stages(path_code=path, area_code=area_code or COUNTRY, lang=lang)
 muni_stages = cached.path_municipality_stages(path_code=path, municipality_code=muni, lang=lang)
@@ -78,13 +76,14 @@ with v1:
     fig_area = figures.path_view(area_stages, value_label=t("paths.view.count", lang), side_labels=side_labels,
                                  separators=ui.seps(lang))
     ui.chart_with_downloads(fig_area, f"palvelupolut_{path}_{area}_polku", lang, title=t("paths.view.title", lang),
-                            subtitle=selection, definition_key="paths.view.def")
+                            subtitle=selection, source_ids=PAGE_SOURCES, definition_key="paths.view.def")
 with v2:
     st.markdown(f"**{ui.md_escape(muni_name[muni])}**")
     fig_muni = figures.path_view(muni_stages, value_label=t("paths.view.count", lang), side_labels=side_labels,
                                  separators=ui.seps(lang))
     ui.chart_with_downloads(fig_muni, f"palvelupolut_{path}_{muni}_polku", lang, title=t("paths.view.title", lang),
-                            subtitle=f"{path_label[path]} · {muni_name[muni]}", definition_key="paths.view.def")
+                            subtitle=f"{path_label[path]} · {muni_name[muni]}", source_ids=PAGE_SOURCES,
+                            definition_key="paths.view.def")
 with st.expander(t("common.as_table", lang)):
     st.caption(t("paths.rate.def", lang))
     ui.table_with_downloads(area_stages, f"palvelupolut_{path}_{area}_vaiheet", lang, [
@@ -127,4 +126,4 @@ ui.table_with_downloads(cached.path_national_activities(path_code=path, lang=lan
     ("organisation", t("col.organisation", lang), "text"), ("mode", t("paths.col.mode", lang), "label:mode."),
     ("languages", t("col.languages", lang), "text"), ("url", t("col.url", lang), "text")],
     title=t("paths.card.national", lang), subtitle=path_label[path])
-st.caption(ui.source_text(lang))
+st.caption(ui.source_text(lang, PAGE_SOURCES))

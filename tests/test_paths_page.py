@@ -96,6 +96,13 @@ def test_map_table_and_key_figures_equal_the_mart(db, lang):
         assert shown[words[f"paths.status.{status}"]] == str(n)
     assert qp(at) == {"lang": lang, "path": PATH, "area": AREA, "muni": muni}
 
+    # source lines: the page's own sources (population, organisations / demo, vocabulary), not every source
+    col = {"fi": "attribution_fi", "sv": "attribution_sv", "en": "attribution_en"}[lang]
+    attribution = dict(rows(db, f"select source_id, {col} from _meta_sources"))
+    captions = " ".join(c.value for c in at.caption)
+    assert words["source.label"] in captions and attribution["demo"] in captions
+    assert attribution["thl_need"] not in captions
+
 
 def test_path_view_reads_the_stages_left_to_right(db):
     muni = biggest(db)
@@ -108,14 +115,16 @@ def test_path_view_reads_the_stages_left_to_right(db):
                           "and municipality_code = ?", [PATH, muni]))
     for i, expected in ((1, area), (2, local)):
         fig = chart(at, i)
-        assert fig["layout"]["xaxis"]["categoryarray"] == [label for _, label, _ in stages]
+        assert [x.replace("<br>", " ") for x in fig["layout"]["xaxis"]["categoryarray"]] == \
+            [label for _, label, _ in stages]
         got = {}
         for trace in fig["data"]:
-            got.update(zip(trace["x"], trace["y"]))
+            got.update(zip([x.replace("<br>", " ") for x in trace["x"]], trace["y"]))
         assert got == {label: float(expected[code]) for code, label, _ in stages}
     # the public stage is its own series (other colour) beside the organisations' stages
     sides = {trace["name"]: trace["x"] for trace in chart(at, 1)["data"]}
-    assert sides[locale("fi")["paths.side.public"]] == [label for code, label, _ in stages if code == "julkinen"]
+    assert [x.replace("<br>", " ") for x in sides[locale("fi")["paths.side.public"]]] == \
+        [label for code, label, _ in stages if code == "julkinen"]
     # rates behind the view (table in the expander)
     rates = {r[0]: r[1:] for r in rows(db, "select s.label_fi, x.activities, x.rate from mart_path_area_stage x "
                                            "join dim_path_stage s using (stage_code) where x.path_code = ? "
@@ -167,7 +176,7 @@ def test_selectors_change_the_url_and_the_data(db):
     labels = dict(rows(db, "select stage_code, label_en from dim_path_stage"))
     got = {}
     for tr in chart(at, 2)["data"]:
-        got.update(zip(tr["x"], tr["y"]))
+        got.update(zip([x.replace("<br>", " ") for x in tr["x"]], tr["y"]))
     assert got == {labels[c]: float(n) for c, n in local.items()}
     # a shared link reopens the same view
     again = run(**qp(at))
