@@ -67,27 +67,23 @@ def path_area(con: duckdb.DuckDBPyConnection, *, path_code: str, area_code: str 
                {"path": path_code, "area": area_code})
 
 
-def path_area_stages(con: duckdb.DuckDBPyConnection, *, path_code: str, area_code: str = COUNTRY,
-                     lang: str = "fi") -> pd.DataFrame:
-    """The path read left to right for an area (or COUNTRY): activities (public points) and rates per stage."""
+def path_stage_counts(con: duckdb.DuckDBPyConnection, *, path_code: str, area_code: str = COUNTRY,
+                      municipality_code: str | None = None, lang: str = "fi") -> pd.DataFrame:
+    """The path read left to right (stage_order) for an area (or COUNTRY), or for one municipality when
+    municipality_code is given: activities per stage (public points at 'julkinen'); for an area also the rate,
+    its unit and the small-number flag."""
     return _df(con, f"""
         select s.stage_code as code, {_STAGE} as label, s.stage_order, s.side, coalesce(x.activities, 0) as activities,
                x.rate, x.rate_unit, coalesce(x.small_number, false) as small_number
         from dim_path_stage s
-        left join mart_path_area_stage x on x.stage_code = s.stage_code and x.path_code = $path
-                                         and x.area_code = $area
-        order by s.stage_order""", {"lang": lang, "path": path_code, "area": area_code})
-
-
-def path_municipality_stages(con: duckdb.DuckDBPyConnection, *, path_code: str, municipality_code: str,
-                             lang: str = "fi") -> pd.DataFrame:
-    """The path read left to right for one municipality: activities per stage (public points at 'julkinen')."""
-    return _df(con, f"""
-        select s.stage_code as code, {_STAGE} as label, s.stage_order, s.side, coalesce(x.activities, 0) as activities
-        from dim_path_stage s
-        left join mart_path_municipality_stage x on x.stage_code = s.stage_code and x.path_code = $path
-                                                 and x.municipality_code = $muni
-        order by s.stage_order""", {"lang": lang, "path": path_code, "muni": municipality_code})
+        left join (
+            select stage_code, activities, rate, rate_unit, small_number from mart_path_area_stage
+            where $muni is null and path_code = $path and area_code = $area
+            union all
+            select stage_code, activities, null, null, null from mart_path_municipality_stage
+            where $muni is not null and path_code = $path and municipality_code = $muni) x
+          on x.stage_code = s.stage_code
+        order by s.stage_order""", {"lang": lang, "path": path_code, "area": area_code, "muni": municipality_code})
 
 
 def path_local_activities(con: duckdb.DuckDBPyConnection, *, path_code: str, municipality_code: str,
@@ -162,5 +158,5 @@ def path_public_services(con: duckdb.DuckDBPyConnection, *, path_code: str, muni
 
 
 __all__ = ["COUNTRY", "STATUSES", "CARD_SOURCES", "PAGE_SOURCES", "service_paths", "path_stages", "path_municipalities", "path_area",
-           "path_area_stages", "path_municipality_stages", "path_local_activities", "path_nearby_activities",
+           "path_stage_counts", "path_local_activities", "path_nearby_activities",
            "path_national_activities", "path_public_services"]

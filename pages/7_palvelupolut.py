@@ -68,8 +68,8 @@ with right:
 
 st.subheader(t("paths.view.title", lang))
 side_labels = {"organisations": t("paths.side.organisations", lang), "public": t("paths.side.public", lang)}
-area_stages = cached.path_area_stages(path_code=path, area_code=area_code or COUNTRY, lang=lang)
-muni_stages = cached.path_municipality_stages(path_code=path, municipality_code=muni, lang=lang)
+area_stages = cached.path_stage_counts(path_code=path, area_code=area_code or COUNTRY, lang=lang)
+muni_stages = cached.path_stage_counts(path_code=path, municipality_code=muni, lang=lang)
 v1, v2 = st.columns(2, gap="large")
 with v1:
     st.markdown(f"**{ui.md_escape(area_name[area])}**")
@@ -98,32 +98,26 @@ st.download_button(t("paths.card.button", lang), data=lambda: cached.referral_pd
                    mime="application/pdf", on_click="ignore", key=f"jk_dl_card_{path}_{muni}",
                    icon=":material/picture_as_pdf:", help=t("paths.card.help", lang))
 listing = f"{path_label[path]} · {muni_name[muni]}"
-st.markdown(f"**{t('paths.card.public', lang, municipality=ui.md_escape(muni_name[muni]))}**")
-ui.table_with_downloads(cached.path_public_services(path_code=path, municipality_code=muni, lang=lang),
-                        f"palvelupolut_{path}_{muni}_julkiset", lang, [
-    ("service", t("paths.col.service", lang), "text"), ("via", t("paths.col.via", lang), "label:paths.via."),
-    ("organisation", t("col.organisation", lang), "text"), ("address", t("paths.col.address", lang), "text"),
-    ("languages", t("col.languages", lang), "text"), ("url", t("col.url", lang), "text")],
-    title=t("paths.card.public", lang, municipality=muni_name[muni]), subtitle=listing)
-st.markdown(f"**{t('paths.card.local', lang, municipality=ui.md_escape(muni_name[muni]))}**")
-ui.table_with_downloads(cached.path_local_activities(path_code=path, municipality_code=muni, lang=lang),
-                        f"palvelupolut_{path}_{muni}_toiminnot", lang, [
-    ("stage", t("paths.col.stage", lang), "text"), ("activity", t("col.activity", lang), "text"),
-    ("organisation", t("col.organisation", lang), "text"), ("languages", t("col.languages", lang), "text"),
-    ("open_to_all", t("paths.open_to_all", lang), "bool"), ("url", t("col.url", lang), "text")],
-    title=t("paths.card.local", lang, municipality=muni_name[muni]), subtitle=listing)
-st.markdown(f"**{t('paths.card.nearby', lang)}**")
-ui.table_with_downloads(cached.path_nearby_activities(path_code=path, municipality_code=muni, lang=lang),
-                        f"palvelupolut_{path}_{muni}_lahella", lang, [
-    ("stage", t("paths.col.stage", lang), "text"), ("municipality", t("col.municipality", lang), "text"),
-    ("distance_km", t("col.distance_km", lang), "dec1"), ("activity", t("col.activity", lang), "text"),
-    ("organisation", t("col.organisation", lang), "text"), ("languages", t("col.languages", lang), "text"),
-    ("url", t("col.url", lang), "text")], title=t("paths.card.nearby", lang), subtitle=listing)
-st.markdown(f"**{t('paths.card.national', lang)}**")
-ui.table_with_downloads(cached.path_national_activities(path_code=path, lang=lang),
-                        f"palvelupolut_{path}_valtakunnalliset", lang, [
-    ("stage", t("paths.col.stage", lang), "text"), ("activity", t("col.activity", lang), "text"),
-    ("organisation", t("col.organisation", lang), "text"), ("mode", t("paths.col.mode", lang), "label:mode."),
-    ("languages", t("col.languages", lang), "text"), ("url", t("col.url", lang), "text")],
-    title=t("paths.card.national", lang), subtitle=path_label[path])
+org_cols = [("organisation", t("col.organisation", lang), "text"), ("languages", t("col.languages", lang), "text"),
+            ("url", t("col.url", lang), "text")]
+stage_col = ("stage", t("paths.col.stage", lang), "text")
+activity_col = ("activity", t("col.activity", lang), "text")
+referral_lists = [   # (title, file suffix, rows, columns, subtitle)
+    (t("paths.card.public", lang, municipality=muni_name[muni]), f"{muni}_julkiset",
+     cached.path_public_services(path_code=path, municipality_code=muni, lang=lang),
+     [("service", t("paths.col.service", lang), "text"), ("via", t("paths.col.via", lang), "label:paths.via."),
+      ("address", t("paths.col.address", lang), "text"), *org_cols], listing),
+    (t("paths.card.local", lang, municipality=muni_name[muni]), f"{muni}_toiminnot",
+     cached.path_local_activities(path_code=path, municipality_code=muni, lang=lang),
+     [stage_col, activity_col, *org_cols, ("open_to_all", t("paths.open_to_all", lang), "bool")], listing),
+    (t("paths.card.nearby", lang), f"{muni}_lahella",
+     cached.path_nearby_activities(path_code=path, municipality_code=muni, lang=lang),
+     [stage_col, ("municipality", t("col.municipality", lang), "text"),
+      ("distance_km", t("col.distance_km", lang), "dec1"), activity_col, *org_cols], listing),
+    (t("paths.card.national", lang), "valtakunnalliset", cached.path_national_activities(path_code=path, lang=lang),
+     [stage_col, activity_col, ("mode", t("paths.col.mode", lang), "label:mode."), *org_cols], path_label[path]),
+]
+for title, suffix, frame, columns, subtitle in referral_lists:
+    st.markdown(f"**{ui.md_escape(title)}**")
+    ui.table_with_downloads(frame, f"palvelupolut_{path}_{suffix}", lang, columns, title=title, subtitle=subtitle)
 st.caption(ui.source_text(lang, PAGE_SOURCES))
