@@ -269,7 +269,8 @@ def path_view(df: pd.DataFrame, *, value_label: str, side_labels: dict[str, str]
     fig = go.Figure()
     for side, name in side_labels.items():
         d = df[df["side"] == side]
-        fig.add_trace(go.Bar(x=[wrapped[label] for label in d["label"]], y=d["activities"].astype(float).tolist(), name=name,
+        fig.add_trace(go.Bar(x=[wrapped[label] for label in d["label"]], y=d["activities"].astype(float).tolist(),
+                             name=name,
                              marker_color=SIDE_COLOURS.get(side, BAR), text=d["activities"].astype(int).tolist(),
                              textposition="outside", cliponaxis=False,
                              hovertemplate=f"<b>%{{x}}</b><br>{name}: %{{y:,.0f}}<extra></extra>"))

@@ -21,7 +21,8 @@ CARD_SOURCES = ("statfi", "statfi_classification", "ptv", "lahella", "template",
 PAGE_SOURCES = CARD_SOURCES + ("tem",)
 NEARBY_PER_PLACE = 4     # activities shown per nearby municipality and stage
 _ACTIVITY = ("case $lang when 'sv' then coalesce(l.name_sv, l.name_fi, l.name_en) "
-             "when 'en' then coalesce(l.name_en, l.name_fi, l.name_sv) else coalesce(l.name_fi, l.name_sv, l.name_en) end")
+             "when 'en' then coalesce(l.name_en, l.name_fi, l.name_sv) "
+             "else coalesce(l.name_fi, l.name_sv, l.name_en) end")
 _STAGE = _LABEL.format(p="s.")
 
 
@@ -157,6 +158,7 @@ def path_public_services(con: duckdb.DuckDBPyConnection, *, path_code: str, muni
         order by via_order, service, ps.service_id""", {"lang": lang, "path": path_code, "muni": municipality_code})
 
 
-__all__ = ["COUNTRY", "STATUSES", "CARD_SOURCES", "PAGE_SOURCES", "service_paths", "path_stages", "path_municipalities", "path_area",
+__all__ = ["COUNTRY", "STATUSES", "CARD_SOURCES", "PAGE_SOURCES", "service_paths", "path_stages",
+           "path_municipalities", "path_area",
            "path_stage_counts", "path_local_activities", "path_nearby_activities",
            "path_national_activities", "path_public_services"]

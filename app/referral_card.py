@@ -106,6 +106,7 @@ def _table(pdf, lang: str, heads: Sequence[str], rows: list[Sequence[str]], limi
     cw = pdf.w - pdf.l_margin - pdf.r_margin
     pdf.set_font("DejaVu", "", 7.5)
     with pdf.table(col_widths=[w * cw for w in COLUMN_WIDTHS], width=cw, align="LEFT", line_height=3.7,
+                   text_align="LEFT",
                    headings_style=FontFace(emphasis="BOLD", fill_color=(232, 238, 244)),
                    borders_layout="HORIZONTAL_LINES", padding=(0.6, 1.0), repeat_headings=1) as table:
         head = table.row()
@@ -166,7 +167,7 @@ def referral_card_pdf(con: duckdb.DuckDBPyConnection, path_code: str, municipali
         pdf.set_text_color(0, 0, 0)
     pdf.ln(1)
     pdf.set_font("DejaVu", "", 8.5)
-    pdf.multi_cell(cw, 4.3, t("paths.card.intro", lang), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(cw, 4.3, t("paths.card.intro", lang), align="L", new_x="LMARGIN", new_y="NEXT")
 
     heads = [t("paths.card.col.name", lang), t("col.organisation", lang), t("col.languages", lang),
              t("col.url", lang)]
@@ -200,8 +201,8 @@ def referral_card_pdf(con: duckdb.DuckDBPyConnection, path_code: str, municipali
     _heading(pdf, t("export.brief.definitions_sources", lang), size=10)
     pdf.set_font("DejaVu", "", 7.5)
     for term, definition in meta.definitions:
-        pdf.multi_cell(cw, 3.7, f"{term}: {definition}", new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(cw, 3.7, meta.source_line, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(cw, 3.7, f"{term}: {definition}", align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(cw, 3.7, meta.source_line, align="L", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 

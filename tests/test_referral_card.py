@@ -99,8 +99,10 @@ def test_no_watermark_without_demo(paths_warehouse, tmp_path):  # noqa: F811
 
 
 def test_filename_and_unknown_input(con):
-    assert referral_filename("Kuopio", "Mielenterveys", "fi", True) == "Palveluohjauskortti_Kuopio_Mielenterveys_fi_DEMO.pdf"
-    assert referral_filename("Kuopio", "Psykisk hälsa", "sv", False) == "Servicehandledningskort_Kuopio_Psykisk_halsa_sv.pdf"
+    assert referral_filename("Kuopio", "Mielenterveys", "fi", True) == \
+        "Palveluohjauskortti_Kuopio_Mielenterveys_fi_DEMO.pdf"
+    assert referral_filename("Kuopio", "Psykisk hälsa", "sv", False) == \
+        "Servicehandledningskort_Kuopio_Psykisk_halsa_sv.pdf"
     with pytest.raises(ValueError):
         referral_card_pdf(con, "no_such_path", PUBLIC_ONLY, "fi")
 
