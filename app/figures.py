@@ -239,20 +239,21 @@ SIDE_COLOURS = {"organisations": "#0072B2", "public": "#E69F00"}
 def status_map(df: pd.DataFrame, geojson: dict[str, Any], *, labels: dict[str, str], legend_title: str,
                separators: str, height: int = NATIONAL_HEIGHT, title: str | None = None) -> go.Figure:
     """Municipalities (columns code, name, status) coloured by interface status, with a legend in words: a
-    stepped four-colour scale whose colour bar names every status (all four shown, whichever occur)."""
-    index = {s: i for i, s in enumerate(STATUS_ORDER)}
+    stepped four-colour scale whose colour bar names every status (all four shown, whichever occur), read top
+    down in STATUS_ORDER (z = 3 for the first status, 0 for the last)."""
     n = len(STATUS_ORDER)
+    index = {s: n - 1 - i for i, s in enumerate(STATUS_ORDER)}
     scale = []
-    for i, s in enumerate(STATUS_ORDER):
+    for i, s in enumerate(reversed(STATUS_ORDER)):
         scale += [[i / n, STATUS_COLOURS[s]], [(i + 1) / n, STATUS_COLOURS[s]]]
     status = df["status"].astype(str).tolist()
     fig = go.Figure(go.Choropleth(
         geojson=geojson, featureidkey="id", locations=df["code"].astype(str).tolist(),
-        z=[index.get(s, n - 1) for s in status], zmin=-0.5, zmax=n - 0.5, colorscale=scale,
+        z=[index.get(s, 0) for s in status], zmin=-0.5, zmax=n - 0.5, colorscale=scale,
         customdata=list(zip(df["name"], [labels.get(s, s) for s in status], status)),
         marker=dict(line=dict(color="white", width=0.6)),
         colorbar=dict(title=dict(text=legend_title), tickvals=list(range(n)),
-                      ticktext=[labels.get(s, s) for s in STATUS_ORDER], len=0.5, thickness=18),
+                      ticktext=[labels.get(s, s) for s in reversed(STATUS_ORDER)], len=0.5, thickness=18),
         hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>"))
     lon, lat = bounds(geojson, set(df["code"].astype(str)))
     fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator", bgcolor="rgba(0,0,0,0)",

@@ -119,5 +119,8 @@ referral_lists = [   # (title, file suffix, rows, columns, subtitle)
 ]
 for title, suffix, frame, columns, subtitle in referral_lists:
     st.markdown(f"**{ui.md_escape(title)}**")
+    if frame.empty:
+        st.caption(t("paths.card.none", lang))
+        continue
     ui.table_with_downloads(frame, f"palvelupolut_{path}_{suffix}", lang, columns, title=title, subtitle=subtitle)
 st.caption(ui.source_text(lang, PAGE_SOURCES))

@@ -69,11 +69,13 @@ def test_map_table_and_key_figures_equal_the_mart(db, lang):
     assert trace["type"] == "choropleth"
     assert sorted(trace["locations"]) == sorted(mart)
     for code, z, custom in zip(trace["locations"], trace["z"], trace["customdata"]):
-        assert custom[2] == mart[code][0] and z == STATUSES.index(mart[code][0]), code
+        assert custom[2] == mart[code][0] and z == 3 - STATUSES.index(mart[code][0]), code
         assert custom[1] == words[f"paths.status.{mart[code][0]}"]
-    assert trace["colorbar"]["ticktext"] == [words[f"paths.status.{s}"] for s in STATUSES]
-    # four Okabe-Ito colours (colour-blind safe), one band per status in STATUSES order
-    assert [c for _, c in trace["colorscale"][::2]] == ["#009E73", "#56B4E9", "#E69F00", "#D55E00"]
+    # the legend in words, read top down: both, public only, organisations only, neither (z 3 … 0)
+    assert trace["colorbar"]["tickvals"] == [0, 1, 2, 3]
+    assert trace["colorbar"]["ticktext"] == [words[f"paths.status.{s}"] for s in reversed(STATUSES)]
+    # four Okabe-Ito colours (colour-blind safe), one band per status (neither at z 0 … both at z 3)
+    assert [c for _, c in trace["colorscale"][::2]] == ["#D55E00", "#E69F00", "#56B4E9", "#009E73"]
 
     # the table behind the map
     names = dict(rows(db, f"select code, {NAME_COL[lang]} from municipality where area_code = ?", [AREA]))
@@ -212,3 +214,20 @@ def test_page_is_seventh_in_the_navigation():
     assert pages[6] == PAGE and len(pages) == 7
     for lang in LANGS:
         assert locale(lang)["page.paths.nav"] != "page.paths.nav"
+
+
+def test_public_only_municipality_lists_the_nearest_instead(db):
+    muni, nearest = rows(db, "select municipality_code, nearest_org_municipality_code from mart_path_municipality "
+                             "where path_code = ? and status = 'public_only' and public_points > 0 "
+                             "order by municipality_code limit 1", [PATH])[0]
+    at = run(lang="sv", path=PATH, area=AREA, muni=muni)
+    words = locale("sv")
+    assert words["paths.card.none"] in [c.value for c in at.caption]     # no local activity: said in words
+    tables = [d.value for d in at.dataframe]
+    assert len(tables) == 5        # map table, stage table, public services, nearby, national
+    nearby = rows(db, "select distinct coalesce(m.name_sv, m.name_fi) from mart_path_nearby n "
+                      "join municipality m on m.code = n.nearby_municipality_code "
+                      "where n.path_code = ? and n.municipality_code = ?", [PATH, muni])
+    assert set(tables[3].iloc[:, 1]) <= {n for (n,) in nearby}
+    nearest_name = rows(db, "select coalesce(name_sv, name_fi) from municipality where code = ?", [nearest])[0][0]
+    assert nearest_name in set(tables[3].iloc[:, 1])
