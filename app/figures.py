@@ -230,9 +230,10 @@ def quadrant(df: pd.DataFrame, *, x_col: str, y_col: str, x_label: str, y_label:
 # -- service paths (issue 10) --------------------------------------------------------------------------------------
 
 STATUS_ORDER = ("both", "public_only", "organisations_only", "neither")
-# Okabe-Ito, one colour per interface status (colour-blind safe; the legend names each in words)
+# one colour per interface status, colour-blind safe (the legend names each in words): three Okabe-Ito colours for
+# the statuses where something is there, and a neutral grey for "neither" (vermillion beside orange was too close)
 STATUS_COLOURS = {"both": "#009E73", "public_only": "#56B4E9", "organisations_only": "#E69F00",
-                  "neither": "#D55E00"}
+                  "neither": "#BBBBBB"}
 SIDE_COLOURS = {"organisations": "#0072B2", "public": "#E69F00"}
 
 

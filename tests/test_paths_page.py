@@ -74,8 +74,9 @@ def test_map_table_and_key_figures_equal_the_mart(db, lang):
     # the legend in words, read top down: both, public only, organisations only, neither (z 3 … 0)
     assert trace["colorbar"]["tickvals"] == [0, 1, 2, 3]
     assert trace["colorbar"]["ticktext"] == [words[f"paths.status.{s}"] for s in reversed(STATUSES)]
-    # four Okabe-Ito colours (colour-blind safe), one band per status (neither at z 0 … both at z 3)
-    assert [c for _, c in trace["colorscale"][::2]] == ["#D55E00", "#E69F00", "#56B4E9", "#009E73"]
+    # Okabe-Ito green, sky blue, orange and a neutral grey (colour-blind safe), one band per status
+    # (neither at z 0 … both at z 3)
+    assert [c for _, c in trace["colorscale"][::2]] == ["#BBBBBB", "#E69F00", "#56B4E9", "#009E73"]
 
     # the table behind the map
     names = dict(rows(db, f"select code, {NAME_COL[lang]} from municipality where area_code = ?", [AREA]))
