@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from app import db, queries
+from app import db, queries, queries_paths
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -38,14 +38,19 @@ def build_key() -> str:
 @st.cache_data(max_entries=512, show_spinner=False)
 def _run(name: str, key: str, params: tuple[tuple[str, Any], ...]) -> Any:
     stamp = key.split("|", 1)[0]
-    return getattr(queries, name)(_connection(stamp), **dict(params))
+    return _query(name)(_connection(stamp), **dict(params))
+
+
+def _query(name: str) -> Callable[..., Any]:
+    """A query function of app.queries, or of app.queries_paths (the service-path page)."""
+    return getattr(queries, name, None) or getattr(queries_paths, name)
 
 
 def _wrap(name: str) -> Callable[..., pd.DataFrame]:
     def call(**params: Any) -> pd.DataFrame:
         return _run(name, build_key(), tuple(sorted(params.items())))
     call.__name__ = name
-    call.__doc__ = getattr(queries, name).__doc__
+    call.__doc__ = _query(name).__doc__
     return call
 
 
@@ -90,6 +95,15 @@ target_group_breakdown = _wrap("target_group_breakdown")
 
 swedish_coverage = _wrap("swedish_coverage")
 white_spot_top = _wrap("white_spot_top")
+service_paths = _wrap("service_paths")
+path_stages = _wrap("path_stages")
+path_municipalities = _wrap("path_municipalities")
+path_area = _wrap("path_area")
+path_stage_counts = _wrap("path_stage_counts")
+path_local_activities = _wrap("path_local_activities")
+path_nearby_activities = _wrap("path_nearby_activities")
+path_national_activities = _wrap("path_national_activities")
+path_public_services = _wrap("path_public_services")
 
 
 @st.cache_data(max_entries=12, show_spinner=False)
@@ -104,6 +118,18 @@ def _brief_pdf(key: str, kind: str, area_code: str | None, lang: str) -> bytes:
 def brief_pdf(kind: str, lang: str, area_code: str | None = None) -> bytes:
     """The area (kind "area") or national (kind "national") brief as PDF bytes, made once per build."""
     return _brief_pdf(build_key(), kind, area_code, lang)
+
+
+@st.cache_data(max_entries=12, show_spinner=False)
+def _referral_pdf(key: str, path_code: str, municipality_code: str, lang: str) -> bytes:
+    from app import referral_card
+
+    return referral_card.referral_card_pdf(_connection(key.split("|", 1)[0]), path_code, municipality_code, lang)
+
+
+def referral_pdf(path_code: str, municipality_code: str, lang: str) -> bytes:
+    """The referral card of one municipality and path as PDF bytes, made once per build (on click)."""
+    return _referral_pdf(build_key(), path_code, municipality_code, lang)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -7,6 +7,7 @@ quotients. Number formats follow the language through `layout.separators`.
 from __future__ import annotations
 
 import json
+import textwrap
 from typing import Any, Iterable
 
 import pandas as pd
@@ -293,3 +294,66 @@ def quadrant(df: pd.DataFrame, *, x_col: str, y_col: str, x_threshold: float | N
     fig.update_yaxes(title=y_label, tickformat=y_fmt, gridcolor="#eee")
     fig.update_layout(legend=dict(orientation="h", y=-0.18, x=0))
     return _base_layout(fig, separators=separators, height=QUADRANT_HEIGHT, title=title)
+
+
+# -- service paths (issue 10) --------------------------------------------------------------------------------------
+
+STATUS_ORDER = ("both", "public_only", "organisations_only", "neither")
+# one colour per interface status, colour-blind safe (the legend names each in words): three Okabe-Ito colours for
+# the statuses where something is there, and a neutral grey for "neither" (vermillion beside orange was too close)
+STATUS_COLOURS = {"both": "#009E73", "public_only": "#56B4E9", "organisations_only": "#E69F00",
+                  "neither": "#BBBBBB"}
+SIDE_COLOURS = {"organisations": "#0072B2", "public": "#E69F00"}
+
+
+def status_map(df: pd.DataFrame, geojson: dict[str, Any], *, labels: dict[str, str], legend_title: str,
+               separators: str, height: int = NATIONAL_HEIGHT, title: str | None = None) -> go.Figure:
+    """Municipalities (columns code, name, status) coloured by interface status, with a legend in words: a
+    stepped four-colour scale whose colour bar names every status (all four shown, whichever occur), read top
+    down in STATUS_ORDER (z = 3 for the first status, 0 for the last)."""
+    n = len(STATUS_ORDER)
+    index = {s: n - 1 - i for i, s in enumerate(STATUS_ORDER)}
+    scale = []
+    for i, s in enumerate(reversed(STATUS_ORDER)):
+        scale += [[i / n, STATUS_COLOURS[s]], [(i + 1) / n, STATUS_COLOURS[s]]]
+    status = df["status"].astype(str).tolist()
+    fig = go.Figure(go.Choropleth(
+        geojson=geojson, featureidkey="id", locations=df["code"].astype(str).tolist(),
+        z=[index.get(s, 0) for s in status], zmin=-0.5, zmax=n - 0.5, colorscale=scale,
+        customdata=list(zip(df["name"], [labels.get(s, s) for s in status], status)),
+        marker=dict(line=dict(color="white", width=0.6)),
+        colorbar=dict(title=dict(text=legend_title), tickvals=list(range(n)),
+                      ticktext=[labels.get(s, s) for s in reversed(STATUS_ORDER)], len=0.5, thickness=18),
+        hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>"))
+    lon, lat = bounds(geojson, set(df["code"].astype(str)))
+    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator", bgcolor="rgba(0,0,0,0)",
+                    showframe=False, lonaxis_range=lon, lataxis_range=lat)
+    return _base_layout(fig, separators=separators, height=height, title=title)
+
+
+def path_view(df: pd.DataFrame, *, value_label: str, side_labels: dict[str, str], separators: str,
+              height: int = 380, title: str | None = None) -> go.Figure:
+    """The path read left to right: one bar per stage (columns label, side, activities) in the given order,
+    organisation stages and the public stage in two colours named in the legend, the count on each bar."""
+    wrapped = {label: _wrap_label(label) for label in df["label"]}
+    order = [wrapped[label] for label in df["label"]]
+    fig = go.Figure()
+    for side, name in side_labels.items():
+        d = df[df["side"] == side]
+        fig.add_trace(go.Bar(x=[wrapped[label] for label in d["label"]], y=d["activities"].astype(float).tolist(),
+                             name=name,
+                             marker_color=SIDE_COLOURS.get(side, BAR), text=d["activities"].astype(int).tolist(),
+                             textposition="outside", cliponaxis=False,
+                             hovertemplate=f"<b>%{{x}}</b><br>{name}: %{{y:,.0f}}<extra></extra>"))
+    fig.update_layout(barmode="overlay", bargap=0.25, legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
+    fig.update_xaxes(categoryorder="array", categoryarray=order, title=None, automargin=True)
+    fig.update_xaxes(tickangle=0)
+    fig.update_yaxes(tickformat=",.0f", title=value_label, gridcolor="#e5e5e5", rangemode="tozero")
+    if df["activities"].max() < 8:
+        fig.update_yaxes(dtick=1)    # small whole counts: no repeated rounded ticks (1, 1, 0 …)
+    return _base_layout(fig, separators=separators, height=height, title=title)
+
+
+def _wrap_label(text: str, width: int = 14) -> str:
+    """A category label over lines of about `width` characters (plotly breaks lines at <br>)."""
+    return "<br>".join(textwrap.wrap(str(text), width=width, break_long_words=False, break_on_hyphens=False))

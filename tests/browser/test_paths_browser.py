@@ -1,0 +1,93 @@
+"""Page 7 (Palvelupolut) in a real browser: the status map of an area draws one shape per municipality of the
+area, and the referral card downloads as a PDF whose text names the municipality and an activity of the mart.
+
+Two runs of the same check: over the hand-made contract warehouse of tests/paths_fixture.py (always), and over the
+browser suite's own demo build, which is skipped only while that build has no `mart_path_municipality` (the ETL
+half of issue 10 is on another branch until the merge)."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from urllib.parse import urlencode
+
+import duckdb
+import pytest
+from pypdf import PdfReader
+
+from tests.browser.conftest import artifact, goto_app, map_paths, screenshot, start_app, stop_app
+from tests.paths_fixture import paths_warehouse  # noqa: F401 - the fixture
+from tests.test_paths_page import locale
+
+pytestmark = pytest.mark.browser
+
+
+def _has_path_marts(db: Path) -> bool:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return bool(con.execute("select count(*) from information_schema.tables "
+                                "where table_name = 'mart_path_municipality'").fetchone()[0])
+    finally:
+        con.close()
+
+
+def _choice(db: Path) -> tuple[str, str, str, str, int, list[str]]:
+    """(path, area, municipality code, its Finnish name, municipalities in the area, activity names there):
+    the area and municipality of the first path with the most in-person organisation activities."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        path, area, muni, name = con.execute("""
+            select p.path_code, p.area_code, p.municipality_code, m.name_fi
+            from mart_path_municipality p join municipality m on m.code = p.municipality_code
+            join dim_service_path d using (path_code)
+            order by p.org_in_person desc, d.sort_order, p.municipality_code limit 1""").fetchone()
+        n = con.execute("select count(*) from mart_path_municipality where path_code = ? and area_code = ?",
+                        [path, area]).fetchone()[0]
+        acts = [r[0] for r in con.execute("""
+            select distinct coalesce(l.name_fi, l.name_sv, l.name_en) from mart_path_activity pa
+            join mart_activity_list l using (activity_id)
+            where pa.path_code = ? and pa.is_in_person and l.municipality_code = ?""", [path, muni]).fetchall()]
+    finally:
+        con.close()
+    return path, area, muni, name, n, acts
+
+
+def _check_page(server, page, db: Path, tag: str) -> None:
+    path, area, muni, name, n, acts = _choice(db)
+    assert n > 1 and acts
+    url = f"{server.url}/palvelupolut?" + urlencode({"lang": "fi", "path": path, "area": area, "muni": muni})
+    goto_app(page, url, selector=".js-plotly-plot .choroplethlocation")
+    shapes = map_paths(page)
+    assert len(shapes) == n, f"{len(shapes)} municipality shapes drawn, expected {n} (area {area})"
+    assert len({s["fill"] for s in shapes}) >= 2, "the status map is one colour"
+    screenshot(page, f"palvelupolut-{tag}.png")
+
+    label = locale("fi")["paths.card.button"]
+    button = page.locator('[data-testid="stDownloadButton"]').filter(has_text=label).first
+    button.scroll_into_view_if_needed()
+    with page.expect_download(timeout=60_000) as info:
+        button.locator("button").first.click()
+    download = info.value
+    assert download.failure() is None, download.failure()
+    assert download.suggested_filename.endswith(".pdf")
+    target = artifact(f"palveluohjauskortti-{tag}.pdf")
+    download.save_as(str(target))
+    reader = PdfReader(io.BytesIO(target.read_bytes()))
+    text = " ".join(" ".join(p.extract_text() or "" for p in reader.pages).split())
+    assert 1 <= len(reader.pages) <= 2
+    assert name in text, f"the card does not name {name}"
+    assert any(a in text for a in acts), f"the card names none of the mart's activities in {name}: {acts[:5]}"
+
+
+def test_paths_page_map_and_card_on_the_contract_fixture(paths_warehouse, page):  # noqa: F811
+    server = start_app(paths_warehouse, "paths")
+    try:
+        _check_page(server, page, paths_warehouse, "fixture")
+    finally:
+        stop_app(server)
+
+
+def test_paths_page_map_and_card_on_the_demo_build(app_server, page, demo_warehouse):
+    if not _has_path_marts(demo_warehouse):
+        pytest.skip("the demo build has no mart_path_municipality yet: the ETL half of issue 10 (branch "
+                    "p2-paths-etl) is not merged; this test becomes mandatory at the merge")
+    _check_page(app_server, page, demo_warehouse, "demo")
