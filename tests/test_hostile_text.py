@@ -302,7 +302,7 @@ UNKNOWN = "zz-unknown"
 def _query_functions() -> list[tuple[str, object, list[str]]]:
     out = []
     for name, fn in inspect.getmembers(queries, inspect.isfunction):
-        if name.startswith("_") or fn.__module__ != queries.__name__:
+        if name.startswith("_") or not fn.__module__.startswith(queries.__name__ + "."):
             continue
         params = inspect.signature(fn).parameters
         text = [p for p in params if p in TEXT_PARAMS]

@@ -260,33 +260,35 @@ def _xlsx_sources_sheet(wb, meta: ExportMeta, Font, Alignment, PatternFill) -> N
         c.alignment = wrap
         r += 1
     if meta.sources:
-        r += 1
-        ws.cell(row=r, column=1, value=_t("export.meta.sources", lang)).font = Font(bold=True, size=12)
-        r += 1
-        heads = ["export.source.title", "export.source.publisher", "export.source.licence",
-                 "export.source.attribution", "export.source.url", "export.source.retrieved_at"]
-        for j, k in enumerate(heads, start=1):
-            ws.cell(row=r, column=j, value=_t(k, lang)).font = bold
-        r += 1
-        for src in meta.sources:
-            vals = [src.get("title"), src.get("publisher"), src.get("licence"), _attribution(src, lang),
-                    src.get("url"), format_datetime(str(src.get("retrieved_at") or ""), lang)]
-            for j, v in enumerate(vals, start=1):
-                c = _xlsx_cell(ws, r, j, None if v is None else str(v), lang)
-                c.alignment = wrap
-            r += 1
+        rows = [[None if v is None else str(v)
+                 for v in (src.get("title"), src.get("publisher"), src.get("licence"), _attribution(src, lang),
+                           src.get("url"), format_datetime(str(src.get("retrieved_at") or ""), lang))]
+                for src in meta.sources]
+        r = _xlsx_table(ws, r, "export.meta.sources",
+                        ["export.source.title", "export.source.publisher", "export.source.licence",
+                         "export.source.attribution", "export.source.url", "export.source.retrieved_at"],
+                        rows, lang, Font, wrap)
     if meta.definitions:
-        r += 1
-        ws.cell(row=r, column=1, value=_t("export.meta.definitions", lang)).font = Font(bold=True, size=12)
-        r += 1
-        ws.cell(row=r, column=1, value=_t("export.meta.term", lang)).font = bold
-        ws.cell(row=r, column=2, value=_t("export.meta.definition", lang)).font = bold
-        r += 1
-        for term, definition in meta.definitions:
-            _xlsx_cell(ws, r, 1, term, lang).alignment = wrap
-            _xlsx_cell(ws, r, 2, definition, lang).alignment = wrap
-            r += 1
+        r = _xlsx_table(ws, r, "export.meta.definitions", ["export.meta.term", "export.meta.definition"],
+                        meta.definitions, lang, Font, wrap)
     r += 1
     ws.cell(row=r, column=1, value=_t("export.meta.generated_by", lang)).font = Font(italic=True, color="555555")
     for col, w in zip("ABCDEF", (28, 60, 18, 50, 40, 18)):
         ws.column_dimensions[col].width = w
+
+
+def _xlsx_table(ws, r: int, heading: str, heads: list[str], rows, lang: str, Font, wrap) -> int:
+    """One titled table on the sources sheet, after row `r`: a blank row, the heading, a bold row of column names
+    (locale keys), then a row of wrapped cells per record. Returns the row after the table."""
+    r += 1
+    ws.cell(row=r, column=1, value=_t(heading, lang)).font = Font(bold=True, size=12)
+    r += 1
+    bold = Font(bold=True)
+    for j, key in enumerate(heads, start=1):
+        ws.cell(row=r, column=j, value=_t(key, lang)).font = bold
+    r += 1
+    for vals in rows:
+        for j, v in enumerate(vals, start=1):
+            _xlsx_cell(ws, r, j, v, lang).alignment = wrap
+        r += 1
+    return r
