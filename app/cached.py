@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from app import db, queries, queries_paths
+from app import db, queries
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -42,8 +42,8 @@ def _run(name: str, key: str, params: tuple[tuple[str, Any], ...]) -> Any:
 
 
 def _query(name: str) -> Callable[..., Any]:
-    """A query function of app.queries, or of app.queries_paths (the service-path page)."""
-    return getattr(queries, name, None) or getattr(queries_paths, name)
+    """A query function of app.queries."""
+    return getattr(queries, name)
 
 
 def _wrap(name: str) -> Callable[..., pd.DataFrame]:

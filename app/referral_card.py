@@ -1,7 +1,7 @@
 """Referral card (palveluohjauskortti / servicehandledningskort): one municipality and one service path on 1-2
 A4 pages for a service counsellor, in fi/sv/en.
 
-What it lists comes from the path marts through app.queries_paths: the public services there, the organisations'
+What it lists comes from the path marts through app.queries: the public services there, the organisations'
 activities in the municipality by stage, the nearest ones in other municipalities with km, and national phone and
 online services, each with name, organisation, languages and link. The PDF is fpdf2 + DejaVu with the header,
 footer (build id, page) and DEMO watermark of the briefs (app.exports); the source line from app.brief. No
@@ -15,12 +15,12 @@ from typing import Any, Sequence
 import duckdb
 import pandas as pd
 
-from app import queries, queries_paths
+from app import queries
 from app.exports import pdf as pdf_layout
 from app.brief import source_line_text
 from app.exports import APP_NAME, DEMO_KEYWORD, ExportMeta, export_filename
 from app.i18n import fmt_number, t
-from app.queries_paths import CARD_SOURCES
+from app.queries import CARD_SOURCES
 
 MAX_ROWS = {"public": 8, "local": 18, "nearby": 9, "national": 6}
 COLUMN_WIDTHS = (0.34, 0.27, 0.11, 0.28)        # name, organisation, languages, link (share of the text width)
@@ -29,13 +29,13 @@ COLUMN_WIDTHS = (0.34, 0.27, 0.11, 0.28)        # name, organisation, languages,
 def card_data(con: duckdb.DuckDBPyConnection, path_code: str, municipality_code: str,
               lang: str) -> dict[str, Any]:
     """Everything the card prints, as plain values and frames (also what the tests compare with the marts)."""
-    path = queries_paths.service_paths(con, lang=lang)
+    path = queries.service_paths(con, lang=lang)
     path = path[path["code"] == path_code]
     munis = queries.municipalities(con, lang=lang)
     muni = munis[munis["code"] == municipality_code]
     if path.empty or muni.empty:
         raise ValueError(f"unknown path {path_code!r} or municipality {municipality_code!r}")
-    row = queries_paths.path_municipalities(con, path_code=path_code, area_code=str(muni["area_code"].iloc[0]),
+    row = queries.path_municipalities(con, path_code=path_code, area_code=str(muni["area_code"].iloc[0]),
                                             lang=lang)
     row = row[row["code"] == municipality_code]
     return {
@@ -43,13 +43,13 @@ def card_data(con: duckdb.DuckDBPyConnection, path_code: str, municipality_code:
         "municipality": str(muni["name"].iloc[0]),
         "area_name": str(row["area_name"].iloc[0]) if len(row) else "",
         "status": str(row["status"].iloc[0]) if len(row) else "",
-        "public": queries_paths.path_public_services(con, path_code=path_code, municipality_code=municipality_code,
+        "public": queries.path_public_services(con, path_code=path_code, municipality_code=municipality_code,
                                                      lang=lang),
-        "local": queries_paths.path_local_activities(con, path_code=path_code, municipality_code=municipality_code,
+        "local": queries.path_local_activities(con, path_code=path_code, municipality_code=municipality_code,
                                                      lang=lang),
-        "nearby": queries_paths.path_nearby_activities(con, path_code=path_code,
+        "nearby": queries.path_nearby_activities(con, path_code=path_code,
                                                        municipality_code=municipality_code, lang=lang),
-        "national": queries_paths.path_national_activities(con, path_code=path_code, lang=lang),
+        "national": queries.path_national_activities(con, path_code=path_code, lang=lang),
     }
 
 

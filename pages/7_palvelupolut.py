@@ -8,7 +8,7 @@ import streamlit as st
 from app import cached, figures, ui
 from app.i18n import fmt_number, t
 from app.queries import ALL
-from app.queries_paths import COUNTRY, PAGE_SOURCES, STATUSES
+from app.queries import COUNTRY, PAGE_SOURCES, STATUSES
 from app.referral_card import referral_filename
 
 lang = ui.current_lang()

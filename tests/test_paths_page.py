@@ -10,7 +10,7 @@ import json
 import duckdb
 import pytest
 
-from app.queries_paths import STATUSES
+from app.queries import STATUSES
 from tests.paths_fixture import AREA, OTHER_PATH, PATH, paths_warehouse  # noqa: F401 - the fixture
 from tests.test_app_pages import APP, LANGS, chart, close, qp, rows
 

@@ -6,8 +6,9 @@
     areas.py          area / country / municipality figures, one area's profile, the type matrix, target groups
     spots.py          white spots, need vs supply, Swedish coverage, data gaps
     organisations.py  the organisation list, detail, checklist, sources, search and map
+    paths.py          service paths: interface status per municipality and area, stages, referral lists
 
-A new topic (service paths, say) gets its own module here, imports what it needs from `base`, and is re-exported
+A new topic gets its own module here, imports what it needs from `base`, and is re-exported
 below, so callers keep writing `queries.x(con, ...)` and `from app.queries import ALL, ...`; the tests find every
 public query through this package. SQL in lower case, values bound as named parameters (`$lang`, `$area`, …), one
 cursor per query; names come back already in the chosen language (`name`, `label`). No streamlit import.
@@ -25,6 +26,9 @@ from app.queries.organisations import (ORG_CHECKS, organisation_activities, orga
                                        organisation_detail, organisation_index, organisation_list, organisation_map,
                                        organisation_municipalities, organisation_source_options,
                                        organisation_sources, organisation_types, rank_organisations)
+from app.queries.paths import (COUNTRY, PAGE_SOURCES, CARD_SOURCES, STATUSES, path_area, path_local_activities,
+                               path_municipalities, path_national_activities, path_nearby_activities,
+                               path_public_services, path_stage_counts, path_stages, service_paths)
 from app.queries.spots import (data_gaps, municipality_status, need_supply, swedish_coverage, white_spot_summary,
                                white_spot_top, white_spots)
 
@@ -46,4 +50,8 @@ __all__ = [
     "ORG_CHECKS", "organisation_activities", "organisation_checklist", "organisation_detail", "organisation_index",
     "organisation_list", "organisation_map", "organisation_municipalities", "organisation_source_options",
     "organisation_sources", "organisation_types", "rank_organisations",
+    # paths
+    "COUNTRY", "PAGE_SOURCES", "CARD_SOURCES", "STATUSES", "path_area", "path_local_activities",
+    "path_municipalities", "path_national_activities", "path_nearby_activities", "path_public_services",
+    "path_stage_counts", "path_stages", "service_paths",
 ]

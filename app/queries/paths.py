@@ -4,14 +4,14 @@ They read only the path dimensions and marts of the contract (dim_service_path, 
 mart_path_municipality, mart_path_municipality_stage, mart_path_area, mart_path_area_stage, mart_path_activity,
 mart_path_public_service, mart_path_nearby, public_service, public_service_place) plus the existing activity list
 mart, always naming their columns (a table that grows a column changes nothing here). Values are bound as named
-parameters, as in app.queries. No streamlit import.
+parameters, as in the other app.queries modules. No streamlit import.
 """
 from __future__ import annotations
 
 import duckdb
 import pandas as pd
 
-from app.queries import _LABEL, _NAME, _df
+from app.queries.base import _LABEL, _NAME, _df
 
 COUNTRY = "FI"           # area_code of the whole country in mart_path_area / mart_path_area_stage
 STATUSES = ("both", "public_only", "organisations_only", "neither")
