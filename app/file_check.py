@@ -7,9 +7,11 @@ from typing import Any
 
 import duckdb
 
+from app.queries import _cursor  # the warehouse cursor (switches to the attached catalog)
+
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    cur = con.cursor()
+    cur = _cursor(con)
     try:
         res = cur.execute(sql, params or {})
         names = [d[0] for d in res.description]

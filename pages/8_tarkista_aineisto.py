@@ -13,7 +13,8 @@ ui.page_header(lang, "check")
 st.info(t("check.privacy", lang), icon=":material/lock:")
 st.caption(t("check.template_hint", lang))
 
-upload = st.file_uploader(t("check.upload.label", lang), type=["csv", "xlsx"], key="check_upload",
+# no `type=` filter: Streamlit would raise on another type; app.upload_check refuses it with a plain message
+upload = st.file_uploader(t("check.upload.label", lang), key="check_upload",
                           help=t("check.upload.help", lang, mb=upload_check.MAX_BYTES // (1024 * 1024),
                                  rows=fmt_number(upload_check.MAX_ROWS, lang)))
 if upload is not None:
@@ -32,11 +33,11 @@ if upload is not None:
         st.markdown(t("check.orgs.summary", lang, **{k: fmt_number(v, lang) for k, v in orgs.items()}))
         st.subheader(t("check.set_aside.title", lang))
         if result.set_aside:
-            st.dataframe(upload_check.set_aside_frame(result, lang), hide_index=True, key="check_set_aside")
+            st.dataframe(upload_check.set_aside_frame(result, lang), hide_index=True)
         else:
             st.success(t("check.set_aside.none", lang), icon=":material/check_circle:")
         st.subheader(t("check.rows.title", lang))
-        st.dataframe(upload_check.rows_frame(result, lang, paths.reference_dir()), hide_index=True, key="check_rows")
+        st.dataframe(upload_check.rows_frame(result, lang, paths.reference_dir()), hide_index=True)
         st.download_button(t("check.report.download", lang), upload_check.report_xlsx(result, lang, paths.reference_dir()),
                            file_name=upload_check.report_filename(lang), on_click="ignore", key="check_report",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
