@@ -63,6 +63,7 @@ class RowCheck:
     type_method: str | None = None
     target_groups: list[tuple[str, str]] = field(default_factory=list)   # (group, method)
     municipality_codes: list[str] = field(default_factory=list)
+    is_national: bool = False
     org_key: str | None = None                 # the loader's organisation key (business id or name:…)
     org_status: str | None = None              # new | match_business_id | match_name
     org_match: str | None = None               # the warehouse organisation matched (name, org_id)
@@ -212,7 +213,7 @@ def _load_in_memory(suffix: str, data: bytes, ctx: BuildContext) -> tuple[Any, d
             raise _unreadable(ctx.quarantine.rows[0]["message"])
         cur = con.execute("""
             select record_ref, org_source_id, org_business_id, org_name, name_fi, description, class_codes, target_codes,
-                   municipality_codes from stg_template__activity""")
+                   municipality_codes, is_national from stg_template__activity""")
         names = [d[0] for d in cur.description]
         staged = {r[0]: dict(zip(names, r)) for r in cur.fetchall()}
         return table, staged
@@ -228,7 +229,8 @@ def _loaded(n: int, values: dict[str, str], rec: dict[str, Any], taxonomy: class
     groups = classify.classify_target_groups(rec["target_codes"], rec["name_fi"], rec["description"], taxonomy)
     return RowCheck(n, "load", values, activity_type=activity_type, type_method=method,
                     target_groups=[(g, m) for g, m, _c in groups],
-                    municipality_codes=list(rec["municipality_codes"] or []), org_key=rec["org_source_id"])
+                    municipality_codes=list(rec["municipality_codes"] or []), org_key=rec["org_source_id"],
+                    is_national=bool(rec["is_national"]))
 
 
 def _fix(reason: str, values: dict[str, str], resolver: MunicipalityResolver) -> Message:
@@ -310,8 +312,9 @@ def rows_frame(result: CheckResult, lang: str, reference_dir: Path) -> pd.DataFr
             t("check.col.type_method", lang): t(f"check.method.{r.type_method}", lang) if r.type_method else "",
             t("check.col.groups", lang): ", ".join(f"{groups.get(g, g)} ({t(f'check.method.{m}', lang)})"
                                                    for g, m in r.target_groups),
-            t("check.col.municipalities", lang): ", ".join(result.municipality_names.get(c, c)
-                                                           for c in r.municipality_codes),
+            t("check.col.municipalities", lang): ", ".join(
+                [result.municipality_names.get(c, c) for c in r.municipality_codes]
+                + ([t("check.national", lang)] if r.is_national else [])),
             t("check.col.org_status", lang): t(f"check.org.{r.org_status}", lang) if r.org_status else "",
             t("check.col.org_match", lang): r.org_match or "",
             t("check.col.reason", lang): t(f"reason.{r.reason}", lang) if r.reason else "",

@@ -70,6 +70,7 @@ def test_uploading_the_documented_example_sets_nothing_aside(wh):
     assert any(x.value == s["check.set_aside.none"] for x in at.success)
     rows = at.dataframe[-1].value
     assert rows["Row"].tolist() == [2, 3, 4, 5]
+    assert rows["Municipalities"].tolist() == ["Kuopio, Siilinjärvi", "national", "Närpiö", "Helsinki"]
     assert rows["Activity type"].tolist() == ["Peer support", "Advice and guidance", "Drop-in meeting places",
                                               "Food and material aid"]
     assert set(rows["How classified"]) == {"chosen"}
