@@ -13,6 +13,7 @@ loader reads the values Excel saved, and the formula count is reported. No strea
 from __future__ import annotations
 
 import io
+import logging
 import re
 import shutil
 import tempfile
@@ -36,10 +37,16 @@ MAX_BYTES = 10 * 1024 * 1024            # 10 MB, also Streamlit's server.maxUplo
 MAX_ROWS = 5_000                        # data rows, the template's example row not counted
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024   # all members of an XLSX together, uncompressed
 MAX_ZIP_MEMBERS = 2_000
+# Cheap bounds checked before the file is parsed, so that a small file cannot make the reader build millions of
+# empty rows: physical CSV lines (a quoted cell may span lines, hence the margin) and the highest worksheet row.
+MAX_CSV_LINES = 10 * MAX_ROWS
+MAX_SHEET_ROW = 2 * MAX_ROWS
+_ROW_NUMBER = re.compile(rb"<(?:\w+:)?(?:row\s[^>]*?\br|dimension\s[^>]*?\bref)=\"(?:[A-Z]+[0-9]+:)?[A-Z]*([0-9]+)\"")
 SUFFIXES = (".csv", ".xlsx")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # an encrypted OOXML file (or an old .xls) is an OLE container
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+LOG = logging.getLogger(__name__)
 
 
 @dataclass
@@ -105,6 +112,8 @@ def screen_upload(name: str, data: bytes) -> tuple[str, int]:
     if suffix == ".csv":
         if data.startswith(b"PK\x03\x04") or data.startswith(_OLE_MAGIC):
             raise Refused("check.error.type")
+        if data.count(b"\n") > MAX_CSV_LINES:
+            raise Refused("check.error.too_many_rows", max=_thousands(MAX_ROWS))
         return suffix, 0
     if data.startswith(_OLE_MAGIC):
         raise Refused("check.error.encrypted")
@@ -127,13 +136,20 @@ def _screen_zip(data: bytes) -> int:
             for info in infos:
                 if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
                     with zf.open(info) as f:
-                        formulas += len(_FORMULA_TAG.findall(f.read(MAX_UNZIPPED_BYTES + 1)))
+                        xml = f.read(MAX_UNZIPPED_BYTES + 1)
+                    formulas += len(_FORMULA_TAG.findall(xml))
+                    if max((int(n) for n in _ROW_NUMBER.findall(xml)), default=0) > MAX_SHEET_ROW:
+                        raise Refused("check.error.too_many_rows", max=_thousands(MAX_ROWS))
             return formulas
     except Refused:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
             RuntimeError):
         raise Refused("check.error.damaged") from None
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", "\u00a0")
 
 
 def _unreadable(message: str) -> Refused:
@@ -207,8 +223,12 @@ def _load_in_memory(suffix: str, data: bytes, ctx: BuildContext) -> tuple[Any, d
         except Exception as e:  # noqa: BLE001 - MalformedFile, or anything a hostile file provokes: a message
             raise _unreadable(str(e)) from None
         if sum(1 for r in table.rows if not template.is_example_row(r.values)) > MAX_ROWS:
-            raise Refused("check.error.too_many_rows", max=f"{MAX_ROWS:,}".replace(",", "\u00a0"))
-        template.load_files(con, ctx, [path])
+            raise Refused("check.error.too_many_rows", max=_thousands(MAX_ROWS))
+        try:
+            template.load_files(con, ctx, [path])
+        except Exception:  # noqa: BLE001 - a value the loader did not foresee: a plain message, logged for us
+            LOG.exception("file check: the template loader failed on an upload")
+            raise Refused("check.error.unreadable") from None
         if any(q["record_ref"] == "file" for q in ctx.quarantine.rows):
             raise _unreadable(ctx.quarantine.rows[0]["message"])
         cur = con.execute("""

@@ -257,6 +257,15 @@ def _encrypted_member() -> bytes:
 GOOD = "jarjesto;toiminnan_nimi;kunnat\nSeura ry;Kerho;Oulu\n"
 
 
+def _far_row() -> bytes:
+    wb = Workbook()
+    wb.active.append(["jarjesto", "toiminnan_nimi", "kunnat"])
+    wb.active.cell(row=1_048_576, column=1, value="Seura ry")
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
 @pytest.mark.parametrize("name,data,key", [
     ("big.csv", b"a" * (upload_check.MAX_BYTES + 1), "check.error.too_big"),
     ("kuva.png", b"\x89PNG\r\n\x1a\n", "check.error.type"),
@@ -270,6 +279,9 @@ GOOD = "jarjesto;toiminnan_nimi;kunnat\nSeura ry;Kerho;Oulu\n"
     ("utf16.csv", GOOD.encode("utf-16-le"), "check.error.encoding"),
     ("sarakkeet.csv", b"nimi;kunta\nSeura;Oulu\n", "check.error.columns"),
     ("rivit.csv", (GOOD + "Seura ry;Kerho;Oulu\n" * upload_check.MAX_ROWS).encode(), "check.error.too_many_rows"),
+    # small files that would expand to a million empty rows: refused before they are parsed
+    ("rivinvaihdot.csv", (GOOD + "\n" * upload_check.MAX_CSV_LINES).encode(), "check.error.too_many_rows"),
+    ("kaukana.xlsx", _far_row(), "check.error.too_many_rows"),
 ])
 def test_hostile_files_give_a_message(check, name, data, key):
     before = temp_dirs()
