@@ -73,7 +73,8 @@ def test_uploading_the_documented_example_sets_nothing_aside(wh):
     assert rows["Municipalities"].tolist() == ["Kuopio, Siilinjärvi", "national", "Närpiö", "Helsinki"]
     assert rows["Activity type"].tolist() == ["Peer support", "Advice and guidance", "Drop-in meeting places",
                                               "Food and material aid"]
-    assert set(rows["How classified"]) == {"chosen"}
+    assert set(rows["How classified"]) == {"code"}
+    assert rows["Target groups"].iloc[1] == "Mental health (code), Young people (code)"
     assert set(rows["Organisation on the map"]) == {"new"}
     assert any(b.proto.label == s["check.report.download"] for b in at.get("download_button"))
 
