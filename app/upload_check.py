@@ -19,6 +19,7 @@ import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -189,6 +190,7 @@ def check_upload(name: str, data: bytes, warehouse: duckdb.DuckDBPyConnection, *
     if sum(1 for cell in _all_cells(table) if cell.startswith(FORMULA_PREFIXES)):
         result.notes.append(Message("check.note.formula_text"))
     quarantined = {q["record_ref"]: q for q in ctx.quarantine.rows}
+    resolve = lru_cache(maxsize=None)(resolver.resolve)   # a misspelling repeats; fuzzy candidates cost ~1 ms
     taxonomy = template_file.taxonomy(reference_dir)
     for row in table.rows:
         n = int(row.ref.removeprefix("row "))
@@ -197,7 +199,7 @@ def check_upload(name: str, data: bytes, warehouse: duckdb.DuckDBPyConnection, *
         elif row.ref in quarantined:
             q = quarantined[row.ref]
             result.rows.append(RowCheck(n, "set_aside", row.values, q["reason_code"], q["message"],
-                                        _fix(q["reason_code"], row.values, resolver)))
+                                        _fix(q["reason_code"], row.values, resolve)))
         elif row.ref in staged:
             result.rows.append(_loaded(n, row.values, staged[row.ref], taxonomy))
     _match_organisations(warehouse, [r for r in result.rows if r.status == "load"], staged)
@@ -232,8 +234,8 @@ def _load_in_memory(suffix: str, data: bytes, ctx: BuildContext) -> tuple[Any, d
         if any(q["record_ref"] == "file" for q in ctx.quarantine.rows):
             raise _unreadable(ctx.quarantine.rows[0]["message"])
         cur = con.execute("""
-            select record_ref, org_source_id, org_business_id, org_name, name_fi, description, class_codes, target_codes,
-                   municipality_codes, is_national from stg_template__activity""")
+            select record_ref, org_source_id, org_business_id, org_name, name_fi, description, class_codes,
+                   target_codes, municipality_codes, is_national from stg_template__activity""")
         names = [d[0] for d in cur.description]
         staged = {r[0]: dict(zip(names, r)) for r in cur.fetchall()}
         return table, staged
@@ -243,20 +245,22 @@ def _load_in_memory(suffix: str, data: bytes, ctx: BuildContext) -> tuple[Any, d
 
 
 def _loaded(n: int, values: dict[str, str], rec: dict[str, Any], taxonomy: classify.Taxonomy) -> RowCheck:
-    """Classified as etl.harmonise.activities does: the text is the name and the description's head."""
-    activity_type, method, _conf = classify.classify_activity(rec["class_codes"], rec["name_fi"], rec["description"],
-                                                              taxonomy)
-    groups = classify.classify_target_groups(rec["target_codes"], rec["name_fi"], rec["description"], taxonomy)
+    """Classified as etl.harmonise.activities does (the single-record form of its SQL): the keyword hits of the name
+    and the description's head, then etl.classify's decisions over the codes and the hits."""
+    act_hits, group_hits = classify.keyword_hits(classify.prepare_text(rec["name_fi"], rec["description"], taxonomy),
+                                                 taxonomy)
+    activity_type, method, _conf = classify.decide_activity(rec["class_codes"], act_hits, taxonomy)
+    groups = classify.decide_target_groups(rec["target_codes"], group_hits, taxonomy)
     return RowCheck(n, "load", values, activity_type=activity_type, type_method=method,
                     target_groups=[(g, m) for g, m, _c in groups],
                     municipality_codes=list(rec["municipality_codes"] or []), org_key=rec["org_source_id"],
                     is_national=bool(rec["is_national"]))
 
 
-def _fix(reason: str, values: dict[str, str], resolver: MunicipalityResolver) -> Message:
+def _fix(reason: str, values: dict[str, str], resolve: Any) -> Message:
     if reason == "unknown_municipality":
         for ref in template.split_list(values.get("kunnat")):
-            res = resolver.resolve(ref)
+            res = resolve(ref)
             if not res.code:
                 closest = ", ".join(res.candidates)
                 return Message("check.fix.unknown_municipality" if closest else "check.fix.unknown_municipality_none",
@@ -318,40 +322,54 @@ def _labels(taxonomy: classify.Taxonomy, lang: str) -> tuple[dict[str, str], dic
             {r["code"]: r[f"label_{lang}"] for r in taxonomy.target_groups})
 
 
+class _Labels:
+    """Localised labels looked up once per frame (t() per cell would cost a locale-folder stat each)."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, key: str) -> str:
+        if key not in self._cache:
+            self._cache[key] = t(key, self.lang)
+        return self._cache[key]
+
+
 def rows_frame(result: CheckResult, lang: str, reference_dir: Path) -> pd.DataFrame:
     """Every row: its number, status and, for a loaded row, what the build would make of it (localised)."""
     types, groups = _labels(template_file.taxonomy(reference_dir), lang)
+    label = _Labels(lang)
+    national = [label("check.national")]
+    cols = {c: label(f"check.col.{c}") for c in ("row", "status", "organisation", "activity", "type", "type_method",
+                                                "groups", "municipalities", "org_status", "org_match", "reason",
+                                                "fix")}
     out = []
     for r in result.rows:
         out.append({
-            t("check.col.row", lang): r.row,
-            t("check.col.status", lang): t(f"check.status.{r.status}", lang),
-            t("check.col.organisation", lang): r.values.get("jarjesto", ""),
-            t("check.col.activity", lang): r.values.get("toiminnan_nimi", ""),
-            t("check.col.type", lang): types.get(r.activity_type or "", ""),
-            t("check.col.type_method", lang): t(f"check.method.{r.type_method}", lang) if r.type_method else "",
-            t("check.col.groups", lang): ", ".join(f"{groups.get(g, g)} ({t(f'check.method.{m}', lang)})"
-                                                   for g, m in r.target_groups),
-            t("check.col.municipalities", lang): ", ".join(
-                [result.municipality_names.get(c, c) for c in r.municipality_codes]
-                + ([t("check.national", lang)] if r.is_national else [])),
-            t("check.col.org_status", lang): t(f"check.org.{r.org_status}", lang) if r.org_status else "",
-            t("check.col.org_match", lang): r.org_match or "",
-            t("check.col.reason", lang): t(f"reason.{r.reason}", lang) if r.reason else "",
-            t("check.col.fix", lang): r.fix.text(lang) if r.fix else "",
+            cols["row"]: r.row, cols["status"]: label(f"check.status.{r.status}"),
+            cols["organisation"]: r.values.get("jarjesto", ""), cols["activity"]: r.values.get("toiminnan_nimi", ""),
+            cols["type"]: types.get(r.activity_type or "", ""),
+            cols["type_method"]: label(f"check.method.{r.type_method}") if r.type_method else "",
+            cols["groups"]: ", ".join(f"{groups.get(g, g)} ({label(f'check.method.{m}')})" for g, m in r.target_groups),
+            cols["municipalities"]: ", ".join([result.municipality_names.get(c, c) for c in r.municipality_codes]
+                                              + (national if r.is_national else [])),
+            cols["org_status"]: label(f"check.org.{r.org_status}") if r.org_status else "",
+            cols["org_match"]: r.org_match or "",
+            cols["reason"]: label(f"reason.{r.reason}") if r.reason else "",
+            cols["fix"]: r.fix.text(lang) if r.fix else "",
         })
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, columns=list(cols.values()))
 
 
 def set_aside_frame(result: CheckResult, lang: str) -> pd.DataFrame:
     """The rows that would be set aside: row number, reason, fix and the loader's own message."""
+    label = _Labels(lang)
+    cols = {c: label(f"check.col.{c}") for c in ("row", "reason", "fix", "detail", "organisation", "activity")}
     return pd.DataFrame([{
-        t("check.col.row", lang): r.row, t("check.col.reason", lang): t(f"reason.{r.reason}", lang),
-        t("check.col.fix", lang): r.fix.text(lang) if r.fix else "", t("check.col.detail", lang): r.detail or "",
-        t("check.col.organisation", lang): r.values.get("jarjesto", ""),
-        t("check.col.activity", lang): r.values.get("toiminnan_nimi", ""),
-    } for r in result.set_aside], columns=[t(f"check.col.{c}", lang) for c in
-                                            ("row", "reason", "fix", "detail", "organisation", "activity")])
+        cols["row"]: r.row, cols["reason"]: label(f"reason.{r.reason}"), cols["fix"]: r.fix.text(lang) if r.fix else "",
+        cols["detail"]: r.detail or "", cols["organisation"]: r.values.get("jarjesto", ""),
+        cols["activity"]: r.values.get("toiminnan_nimi", ""),
+    } for r in result.set_aside], columns=list(cols.values()))
 
 
 def neutralise(value: Any) -> Any:

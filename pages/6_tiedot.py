@@ -20,7 +20,8 @@ k4.markdown(f"**{t('data.duration', lang)}**  \n{fmt_number(b.get('duration_s'),
 if b.get("git_commit"):
     st.caption(t("data.commit", lang, commit=str(b.get("git_commit"))[:12]))
 
-section = ui.select_param("section", t("data.section", lang), ["sources", "quarantine", "methods", "accessibility", "template"],
+section = ui.select_param("section", t("data.section", lang),
+                          ["sources", "quarantine", "methods", "accessibility", "template"],
                           widget="radio", format_func=lambda s: t(f"data.section.{s}", lang))
 
 if section == "sources":
@@ -72,11 +73,12 @@ elif section == "template":
     st.subheader(t("data.template.title", lang))
     st.markdown(t("data.template.body", lang))
     c1, c2 = st.columns(2)
-    c1.download_button(t("data.template.xlsx", lang), template_file.template_xlsx(
-        lang, template_file.taxonomy(), file_check.municipality_rows(cached.connection())),
+    con = cached.connection()   # the files are made when a button is clicked (callables)
+    c1.download_button(t("data.template.xlsx", lang), lambda: template_file.template_xlsx(
+        lang, template_file.taxonomy(), file_check.municipality_rows(con)),
         file_name=template_file.template_filename(lang, "xlsx"), on_click="ignore", key="template_xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    c2.download_button(t("data.template.csv", lang), template_file.template_csv(lang, template_file.taxonomy()),
+    c2.download_button(t("data.template.csv", lang), lambda: template_file.template_csv(lang, template_file.taxonomy()),
                        file_name=template_file.template_filename(lang, "csv"), on_click="ignore",
                        key="template_csv", mime="text/csv")
     st.page_link("pages/8_tarkista_aineisto.py", label=t("page.check.nav", lang), icon=":material/fact_check:")

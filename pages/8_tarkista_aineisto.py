@@ -18,8 +18,9 @@ upload = st.file_uploader(t("check.upload.label", lang), key="check_upload",
                           help=t("check.upload.help", lang, mb=upload_check.MAX_BYTES // (1024 * 1024),
                                  rows=fmt_number(upload_check.MAX_ROWS, lang)))
 if upload is not None:
-    result = upload_check.check_upload(upload.name, upload.getvalue(), cached.connection(),
-                                       reference_dir=paths.reference_dir(), offline_dir=paths.offline_dir())
+    with st.spinner(t("check.running", lang)):
+        result = upload_check.check_upload(upload.name, upload.getvalue(), cached.connection(),
+                                           reference_dir=paths.reference_dir(), offline_dir=paths.offline_dir())
     if result.error:
         st.error(result.error.text(lang), icon=":material/block:")
     else:
@@ -38,7 +39,9 @@ if upload is not None:
             st.success(t("check.set_aside.none", lang), icon=":material/check_circle:")
         st.subheader(t("check.rows.title", lang))
         st.dataframe(upload_check.rows_frame(result, lang, paths.reference_dir()), hide_index=True)
-        st.download_button(t("check.report.download", lang), upload_check.report_xlsx(result, lang, paths.reference_dir()),
+        # the report is written only when the button is clicked (a callable: 5,000 rows take seconds in openpyxl)
+        st.download_button(t("check.report.download", lang),
+                           lambda: upload_check.report_xlsx(result, lang, paths.reference_dir()),
                            file_name=upload_check.report_filename(lang), on_click="ignore", key="check_report",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         st.markdown(t("check.next_step", lang))

@@ -350,8 +350,8 @@ def test_report_lists_set_aside_rows_with_reasons(check, reference_dir):
     assert report.sheetnames == ["Rivit", "Pois jätetyt"]
     aside = list(report["Pois jätetyt"].iter_rows(values_only=True))
     assert aside[0][:3] == ("Rivi", "Syy", "Korjaus")
-    assert [(r[0], r[1]) for r in aside[1:]] == [(3, "Tuntematon kunta"), (4, "Ahvenanmaa (rajattu pois)"), (5, "Tyhjä rivi"),
-                                                (6, "Pakollinen tieto puuttuu")]
+    assert [(r[0], r[1]) for r in aside[1:]] == [(3, "Tuntematon kunta"), (4, "Ahvenanmaa (rajattu pois)"),
+                                                (5, "Tyhjä rivi"), (6, "Pakollinen tieto puuttuu")]
     status = [r[1] for r in report["Rivit"].iter_rows(min_row=2, values_only=True)]
     assert status == ["latautuisi", "jätettäisiin pois", "jätettäisiin pois", "jätettäisiin pois",
                       "jätettäisiin pois", "latautuisi"]
