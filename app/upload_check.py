@@ -72,6 +72,7 @@ class RowCheck:
     target_groups: list[tuple[str, str]] = field(default_factory=list)   # (group, method)
     municipality_codes: list[str] = field(default_factory=list)
     is_national: bool = False
+    same_as: list[int] = field(default_factory=list)   # other rows of the file the build merges this one with
     org_key: str | None = None                 # the loader's organisation key (business id or name:…)
     org_status: str | None = None              # new | match_business_id | match_name
     org_match: str | None = None               # the warehouse organisation matched (name, org_id)
@@ -202,8 +203,32 @@ def check_upload(name: str, data: bytes, warehouse: duckdb.DuckDBPyConnection, *
                                         _fix(q["reason_code"], row.values, resolve)))
         elif row.ref in staged:
             result.rows.append(_loaded(n, row.values, staged[row.ref], taxonomy))
-    _match_organisations(warehouse, [r for r in result.rows if r.status == "load"], staged)
+    loaded = [r for r in result.rows if r.status == "load"]
+    _mark_duplicates(loaded, staged)
+    _match_organisations(warehouse, loaded, staged)
+    if any(r.same_as for r in loaded):
+        result.notes.append(Message("check.note.duplicates"))
     return result
+
+
+def _name_key(name: str | None) -> str:
+    """The build's duplicate name key (etl/sql/core_act_grp.sql): lower case, non-letters/digits as spaces."""
+    return " ".join(re.sub(r"[^\w\s]|_", " ", (name or "").lower()).split())
+
+
+def _mark_duplicates(loaded: list[RowCheck], staged: dict[str, dict]) -> None:
+    """Rows the build merges into one activity (same organisation, name, municipality set and national flag;
+    etl/sql/core_act_grp.sql): each gets the numbers of the others. The build keeps the richest of them."""
+    groups: dict[tuple, list[RowCheck]] = {}
+    for r in loaded:
+        rec = staged[f"row {r.row}"]
+        name = _name_key(rec["name_fi"])
+        if name:
+            key = (rec["org_source_id"], name, tuple(sorted(set(r.municipality_codes))), r.is_national)
+            groups.setdefault(key, []).append(r)
+    for members in groups.values():
+        for r in members if len(members) > 1 else ():
+            r.same_as = [m.row for m in members if m is not r]
 
 
 def _all_cells(table: Any):
@@ -342,7 +367,7 @@ def rows_frame(result: CheckResult, lang: str, reference_dir: Path) -> pd.DataFr
     national = [label("check.national")]
     cols = {c: label(f"check.col.{c}") for c in ("row", "status", "organisation", "activity", "type", "type_method",
                                                 "groups", "municipalities", "org_status", "org_match", "reason",
-                                                "fix")}
+                                                "fix", "note")}
     out = []
     for r in result.rows:
         out.append({
@@ -357,6 +382,7 @@ def rows_frame(result: CheckResult, lang: str, reference_dir: Path) -> pd.DataFr
             cols["org_match"]: r.org_match or "",
             cols["reason"]: label(f"reason.{r.reason}") if r.reason else "",
             cols["fix"]: r.fix.text(lang) if r.fix else "",
+            cols["note"]: t("check.same_as", lang, rows=", ".join(map(str, r.same_as))) if r.same_as else "",
         })
     return pd.DataFrame(out, columns=list(cols.values()))
 

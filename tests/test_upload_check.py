@@ -160,9 +160,16 @@ def test_loader_reads_a_filled_template_in_each_language(lang, taxonomy, munis, 
 
 # --- the check ----------------------------------------------------------------------------------------------------
 
-def test_documented_example_passes_with_nothing_set_aside(check):
+def _listing(folder: Path, pattern: str = "**/*") -> list[tuple[str, int, int]]:
+    return sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in folder.glob(pattern) if p.is_file())
+
+
+def test_documented_example_passes_with_nothing_set_aside(check, demo_warehouse, offline_dir):
     before = temp_dirs()
+    written = (_listing(demo_warehouse.parent), _listing(offline_dir), _listing(Path.cwd(), "*"))
     res = check("toimintarekisteri-esimerkki.csv", EXAMPLE_CSV.read_bytes())
+    # nothing written to the warehouse, the raw data folder or the working directory
+    assert (_listing(demo_warehouse.parent), _listing(offline_dir), _listing(Path.cwd(), "*")) == written
     assert res.error is None
     assert [(r.row, r.status) for r in res.rows] == [(2, "load"), (3, "load"), (4, "load"), (5, "load")]
     assert [(r.activity_type, r.type_method) for r in res.rows] == [
@@ -412,6 +419,9 @@ def test_a_file_filled_from_the_template_builds_as_the_check_predicted(check, ta
         ["<b></b>", "", "Ryhmä", "", "", "Oulu", "", "", "", "", "", "", "", ""],                     # row 8
         ["Puhelinpalvelu ry", "", "Neuvontapuhelin", "", "Mielenterveys", "", "puhelin", "kyllä", "suomi;ruotsi",
          "Kriisipuhelin päivystää öisin", "", "", "", ""],                                            # row 9
+        ["Testiyhdistys ry", "", "Lukupiiri!", "", "", "Espoo;Helsinki", "", "", "", "", "", "", "", ""],  # row 10
+        ["Testiyhdistys ry", "", "lukupiiri", "", "", "Helsinki;Espoo", "", "", "", "Kirjallisuuden ystäville",
+         "", "", "", ""],                                                                             # row 11
     ]:
         ws.append(r)
     buf = io.BytesIO()
@@ -423,9 +433,13 @@ def test_a_file_filled_from_the_template_builds_as_the_check_predicted(check, ta
     assert [(r.row, r.status, r.reason) for r in res.rows] == [
         (2, "example", None), (3, "load", None), (4, "load", None), (5, "set_aside", "unknown_municipality"),
         (6, "set_aside", "outside_frame"), (7, "set_aside", "empty_row"), (8, "set_aside", "missing_field"),
-        (9, "load", None)]
+        (9, "load", None), (10, "load", None), (11, "load", None)]
+    # rows 10 and 11 are one activity to the build (same organisation, name, municipality set): flagged, and the
+    # build keeps the richer one (with a description)
+    assert [(r.row, r.same_as) for r in res.rows if r.same_as] == [(10, [11]), (11, [10])]
+    assert [n.key for n in res.notes] == ["check.note.duplicates"]
     predicted = {f"pohja.xlsx:{r.row}": (r.activity_type, r.type_method, sorted(r.target_groups))
-                 for r in res.rows if r.status == "load"}
+                 for r in res.rows if r.status == "load" and r.row != 10}
     predicted_aside = [(f"row {r.row}", r.reason) for r in res.set_aside]
 
     (tmp_path / "org" / "template").mkdir(parents=True)
