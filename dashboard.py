@@ -22,6 +22,7 @@ PAGES = [  # (file, url path, title key, icon)
     ("pages/5_jarjestot.py", "jarjestot", "orgs", ":material/groups:"),
     ("pages/6_tiedot.py", "tiedot", "data", ":material/info:"),
     ("pages/7_palvelupolut.py", "palvelupolut", "paths", ":material/route:"),
+    ("pages/8_tarkista_aineisto.py", "tarkista_aineisto", "check", ":material/fact_check:"),
 ]
 
 st.set_page_config(page_title="Järjestökartta", page_icon=str(HERE / "static" / "favicon.png"), layout="wide",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import cached, db, ui
+from app import cached, db, file_check, template_file, ui
 from app.i18n import fmt_date, fmt_number, t
 from app.queries import ALL, METRICS
 
@@ -20,7 +20,8 @@ k4.markdown(f"**{t('data.duration', lang)}**  \n{fmt_number(b.get('duration_s'),
 if b.get("git_commit"):
     st.caption(t("data.commit", lang, commit=str(b.get("git_commit"))[:12]))
 
-section = ui.select_param("section", t("data.section", lang), ["sources", "quarantine", "methods", "accessibility"],
+section = ui.select_param("section", t("data.section", lang),
+                          ["sources", "quarantine", "methods", "accessibility", "template"],
                           widget="radio", format_func=lambda s: t(f"data.section.{s}", lang))
 
 if section == "sources":
@@ -69,6 +70,20 @@ elif section == "methods":
         st.markdown(f"**{t(f'metric.{m}.label', lang)}** — {t(f'metric.{m}.def', lang)}")
     for k in ("white_spot", "need_supply", "small_number", "data_gap", "national_reach", "similar"):
         st.markdown(f"**{t(f'metric.{k}.label', lang)}** — {t(f'metric.{k}.def', lang)}")
+
+elif section == "template":
+    st.subheader(t("data.template.title", lang))
+    st.markdown(t("data.template.body", lang))
+    c1, c2 = st.columns(2)
+    con = cached.connection()   # the files are made when a button is clicked (callables)
+    c1.download_button(t("data.template.xlsx", lang), lambda: template_file.template_xlsx(
+        lang, template_file.taxonomy(), file_check.municipality_rows(con)),
+        file_name=template_file.template_filename(lang, "xlsx"), on_click="ignore", key="template_xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    c2.download_button(t("data.template.csv", lang), lambda: template_file.template_csv(lang, template_file.taxonomy()),
+                       file_name=template_file.template_filename(lang, "csv"), on_click="ignore",
+                       key="template_csv", mime="text/csv")
+    st.page_link("pages/8_tarkista_aineisto.py", label=t("page.check.nav", lang), icon=":material/fact_check:")
 
 else:
     st.subheader(t("data.accessibility.title", lang))

@@ -11,13 +11,32 @@ from typing import Any
 from etl.context import BuildContext, LoadStats
 from etl.load.places import resolve_places
 from etl.load.quarantine import Reject, open_or_quarantine
-from etl.load.readers import add_note, read_table, source_files
+from etl.load.readers import Table, add_note, header_key, read_table, source_files
 from etl.load.staging import ACTIVITY_COLUMNS, ORGANISATION_COLUMNS, write_staging
 from etl.load.values import BadValue, business_id_fields, parse_date, plain_text, raw_text, scrub_personal, split_list
 from etl.text import normalise_name, safe_url
 
 SOURCE = "template"
-ALIASES: dict[str, tuple[str, ...]] = {
+# The one column definition: canonical name -> the header the downloadable template writes in fi, sv and en
+# (etl/template_file.py). The loader accepts all three, plus the older aliases below; header matching ignores case,
+# accents, spaces, hyphens and underscores (common.header_key).
+HEADERS: dict[str, tuple[str, str, str]] = {
+    "jarjesto": ("Järjestö", "Organisation", "Organisation"),
+    "y_tunnus": ("Y-tunnus", "FO-nummer", "Business ID"),
+    "toiminnan_nimi": ("Toiminnan nimi", "Verksamhetens namn", "Activity name"),
+    "toimintamuoto": ("Toimintamuoto", "Verksamhetsform", "Activity type"),
+    "kohderyhmat": ("Kohderyhmät", "Målgrupper", "Target groups"),
+    "kunnat": ("Kunnat", "Kommuner", "Municipalities"),
+    "toimintatapa": ("Toimintatapa", "Verksamhetssätt", "Mode"),
+    "valtakunnallinen": ("Valtakunnallinen", "Riksomfattande", "National"),
+    "kielet": ("Kielet", "Språk", "Languages"),
+    "kuvaus": ("Kuvaus", "Beskrivning", "Description"),
+    "verkkosivu": ("Verkkosivu", "Webbplats", "Website"),
+    "paivitetty": ("Päivitetty", "Uppdaterad", "Updated"),
+    "yhteyshenkilo": ("Yhteyshenkilö", "Kontaktperson", "Contact person"),
+    "sahkoposti": ("Sähköposti", "E-post", "Email"),
+}
+_OLDER_ALIASES: dict[str, tuple[str, ...]] = {
     "jarjesto": ("organisation", "organization"),
     "y_tunnus": ("business_id", "ytunnus"),
     "toiminnan_nimi": ("activity_name",),
@@ -33,12 +52,47 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "yhteyshenkilo": ("contact_person",),
     "sahkoposti": ("email",),
 }
+
+
+def _aliases() -> dict[str, tuple[str, ...]]:
+    """The older aliases, then the template headers whose matching key is not already covered."""
+    out: dict[str, tuple[str, ...]] = {}
+    for canon, older in _OLDER_ALIASES.items():
+        known = {header_key(a) for a in (canon, *older)}
+        extra = []
+        for label in HEADERS[canon]:
+            if header_key(label) not in known:
+                known.add(header_key(label))
+                extra.append(label)
+        out[canon] = (*older, *extra)
+    return out
+
+
+ALIASES: dict[str, tuple[str, ...]] = _aliases()
 REQUIRED = ("jarjesto", "toiminnan_nimi")
 PERSONAL = ("yhteyshenkilo", "sahkoposti")
+# The template's one example row starts its organisation cell with one of these (any case). It is skipped: not
+# read, not loaded, not set aside; the build log notes it (stats.notes). See docs/activity-template.md.
+EXAMPLE_MARKERS = ("[ESIMERKKI]", "[EXEMPEL]", "[EXAMPLE]")
+
+# Values the template's drop-down lists offer, per language (fi, sv, en); each maps to the loader's value below.
+MODE_LABELS: dict[str, tuple[str, str, str]] = {
+    "in_person": ("lähi", "på plats", "in person"), "online": ("etä", "distans", "online"),
+    "phone": ("puhelin", "telefon", "phone"), "hybrid": ("hybridi", "hybrid", "hybrid"),
+}
+BOOL_LABELS: dict[bool, tuple[str, str, str]] = {True: ("kyllä", "ja", "yes"), False: ("ei", "nej", "no")}
+LANGUAGE_LABELS: dict[str, tuple[str, str, str]] = {
+    "fi": ("suomi", "finska", "Finnish"), "sv": ("ruotsi", "svenska", "Swedish"),
+    "en": ("englanti", "engelska", "English"), "se": ("saame", "samiska", "Sami"),
+    "ru": ("venäjä", "ryska", "Russian"), "et": ("viro", "estniska", "Estonian"),
+    "ar": ("arabia", "arabiska", "Arabic"), "so": ("somali", "somaliska", "Somali"),
+    "uk": ("ukraina", "ukrainska", "Ukrainian"), "fse": ("viittomakieli", "teckenspråk", "sign language"),
+}
 
 MODES = {"lahi": "in_person", "lähi": "in_person", "in_person": "in_person", "in person": "in_person",
          "eta": "online", "etä": "online", "online": "online", "puhelin": "phone", "phone": "phone",
          "hybridi": "hybrid", "hybrid": "hybrid"}
+MODES.update({label.lower(): mode for mode, labels in MODE_LABELS.items() for label in labels})
 BOOLS = {"kyllä": True, "kylla": True, "k": True, "ja": True, "yes": True, "y": True, "true": True, "1": True,
          "ei": False, "e": False, "nej": False, "no": False, "n": False, "false": False, "0": False}
 LANGUAGES = {"suomi": "fi", "finska": "fi", "finnish": "fi", "ruotsi": "sv", "svenska": "sv", "swedish": "sv",
@@ -46,6 +100,17 @@ LANGUAGES = {"suomi": "fi", "finska": "fi", "finnish": "fi", "ruotsi": "sv", "sv
              "venäjä": "ru", "ryska": "ru", "russian": "ru", "viro": "et", "estniska": "et", "estonian": "et",
              "arabia": "ar", "arabiska": "ar", "arabic": "ar", "somali": "so", "ukraina": "uk", "ukrainska": "uk",
              "ukrainian": "uk", "viittomakieli": "fse", "teckenspråk": "fse", "sign language": "fse"}
+LANGUAGES.update({label.lower(): code for code, labels in LANGUAGE_LABELS.items() for label in labels})
+
+
+def is_example_row(values: dict[str, str]) -> bool:
+    """The template's example row (its organisation cell starts with an EXAMPLE_MARKERS marker)."""
+    return (values.get("jarjesto") or "").strip().upper().startswith(EXAMPLE_MARKERS)
+
+
+def read_rows(path: Path) -> Table:
+    """The file's rows as the loader reads them (header aliases, spreadsheet row refs); MalformedFile if it cannot."""
+    return read_table(path, ALIASES, REQUIRED)
 
 
 def _label_map(path: Path) -> dict[str, str]:
@@ -70,11 +135,14 @@ def load_files(con: Any, ctx: BuildContext, files: list[Path]) -> LoadStats:
     activities: list[dict[str, Any]] = []
     orgs: dict[str, dict[str, Any]] = {}
     for path in files:
-        table = open_or_quarantine(ctx, stats, SOURCE, path, lambda: read_table(path, ALIASES, REQUIRED))
+        table = open_or_quarantine(ctx, stats, SOURCE, path, lambda: read_rows(path))
         if table is None:
             continue
         add_note(stats, f"{path.name}: encoding {table.encoding}, delimiter {table.delimiter!r}")
         for row in table.rows:
+            if is_example_row(row.values):
+                add_note(stats, f"{path.name} {row.ref}: the template's example row, skipped")
+                continue
             stats.read += 1
             raw = raw_text({k: v for k, v in row.values.items() if v and k not in PERSONAL})
             result = _activity(ctx, path, row.ref, row.values, row.extra_cells, types, groups)
