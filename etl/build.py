@@ -231,6 +231,10 @@ def build(*, db_path: Path | None = None, offline_dir: Path | None = None, refer
 
         from . import harmonise, marts
         counts = step("harmonise", lambda: harmonise.build_core(con, reference_dir, is_demo=is_demo))
+        # --- service paths (issue 10): path dimensions and the public PTV side as its own core tables ---------
+        from . import public_services
+        public_counts = step("public_services", lambda: public_services.build_public_core(con, reference_dir))
+        counts = {**(counts or {}), **public_counts}
         con.execute("create or replace table _build_ref as select current_date as ref_date")
         step("marts", lambda: marts.build_marts(con))
         write_table(con, "quarantine", ctx.quarantine.frame())
