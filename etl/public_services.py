@@ -83,12 +83,13 @@ def _ensure_staging(con: Any) -> None:
             write_staging(con, name, cols, [])
 
 
-def build_dimensions(con: Any, reference_dir: Path) -> None:
+def build_dimensions(con: Any, reference_dir: Path, override_file: Path = OVERRIDE_FILE) -> None:
     types = {"dim_service_path": {"target_groups": "varchar[]", "public_service_classes": "varchar[]",
                                   "sort_order": "integer"},
              "dim_path_stage": {"activity_types": "varchar[]", "stage_order": "integer"},
              "dim_ptv_service_class": {"level": "integer"}}
-    frames = {"dim_service_path": service_paths(reference_dir), "dim_path_stage": path_stages(reference_dir),
+    frames = {"dim_service_path": service_paths(reference_dir, override_file),
+              "dim_path_stage": path_stages(reference_dir),
               "dim_ptv_service_class": ptv_service_classes(reference_dir)}
     for name, df in frames.items():
         con.register("_ps_dim", df)
@@ -100,9 +101,10 @@ def build_dimensions(con: Any, reference_dir: Path) -> None:
             con.unregister("_ps_dim")
 
 
-def build_public_core(con: Any, reference_dir: Path, sql_dir: Path | None = None) -> dict[str, int]:
+def build_public_core(con: Any, reference_dir: Path, sql_dir: Path | None = None,
+                      override_file: Path = OVERRIDE_FILE) -> dict[str, int]:
     """Dimensions and public core tables; returns their row counts."""
-    build_dimensions(con, reference_dir)
+    build_dimensions(con, reference_dir, override_file)
     _ensure_staging(con)
     con.execute(((sql_dir or paths.SQL_DIR) / "core_public_service.sql").read_text(encoding="utf-8"))
     return {t: con.execute(f'select count(*) from "{t}"').fetchone()[0] for t in CORE_TABLES}
