@@ -186,7 +186,9 @@ def test_empty_tables_when_no_input(make_ctx, tmp_path):
     assert tables == {"stg_template__activity", "stg_template__organisation", "stg_stea__grant",
                       "stg_stea__organisation", "stg_ytj__company", "stg_ytj__organisation",
                       "stg_lahella__activity", "stg_lahella__organisation", "stg_ptv__activity",
-                      "stg_ptv__organisation", "stg_ptv__channel"}
+                      "stg_ptv__organisation", "stg_ptv__channel", "stg_ptv__public_organisation",
+                      "stg_ptv__public_service", "stg_ptv__public_channel"}
+    assert types["stg_ptv__public_service.municipality_codes"] == "VARCHAR[]"
     for t in tables:
         assert rows(con, f'select count(*) from "{t}"') == [(0,)]
 
