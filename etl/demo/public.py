@@ -134,7 +134,7 @@ def draw_public(w: World) -> tuple[list[PublicOrg], list[PublicService]]:
 
     def org(kind: str, name: str, name_sv: str, home: Muni, slug: str) -> PublicOrg:
         o = PublicOrg(_uuid(r), kind, name, name_sv, home, address(r, home, home.lang in ("02", "03")),
-                      f"https://demo.example.org/{slug}", r.uniform(5, 300))
+                      f"https://demo.example.org/public/{slug}", r.uniform(5, 300))
         orgs.append(o)
         return o
 
