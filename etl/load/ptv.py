@@ -91,7 +91,7 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]]) -> Loa
         if isinstance(result, Reject) and result.reason == "private_company" and isinstance(rec.record, dict):
             private_ids.add(str(rec.record.get("id")))
         key = None if isinstance(result, Reject) else result["source_id"]
-        result = reject_if_seen(result, key, orgs.keys() | public_orgs.keys(), "organisation")
+        result = reject_if_seen(result, key, public_orgs if key in public_orgs else orgs, "organisation")
         if set_aside(ctx, stats, SOURCE, path, rec, result):
             continue
         (public_orgs if "org_type" in result else orgs)[result["source_id"]] = result
@@ -133,7 +133,7 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]]) -> Loa
     public_services = StagingWriter(con, "stg_ptv__public_service", PUBLIC_SERVICE_COLUMNS)
     loaded_services: set[str] = set()
     for path, rec in _read_all(ctx, stats, files.get("services", []), file_rows["services"]):
-        public_org = _public_owner(rec.record, orgs, public_orgs)
+        public_org = _public_owner(rec.record, orgs, public_orgs) if public_orgs else None
         if public_org is not None:
             result = reject_wrong_types(_public_service, ctx, path, rec, public_org, channels, channels_of, counties)
         else:
@@ -415,9 +415,12 @@ def _public_owner(s: Any, orgs: dict[str, dict[str, Any]],
     if not isinstance(s, dict) or not public_orgs:
         return None
     try:
-        return None if _service_org(s, orgs) is not None else _service_org(s, public_orgs)
+        ids = _service_org_ids(s)
     except (TypeError, AttributeError):
         return None
+    if any(i in orgs for i in ids):
+        return None
+    return next((public_orgs[i] for i in ids if i in public_orgs), None)
 
 
 def _county_municipalities(con: Any, ctx: BuildContext) -> dict[tuple[str, str], list[str]]:
