@@ -162,10 +162,21 @@ def test_path_activity_bridge(con):
 
 
 def test_path_public_service(con):
-    assert rows(con, "select * from mart_path_public_service order by 1, 2, 3 nulls first, 4") == [
+    got = rows(con, "select path_code, service_id, municipality_code, via from mart_path_public_service "
+                    "order by 1, 2, 3 nulls first, 4")
+    assert got == [
         ("mh", "s1", "001", "area"), ("mh", "s1", "001", "place"), ("mh", "s2", "004", "area"),
         ("mh", "s3", None, "national"), ("mh", "s3", "003", "place"),
         ("ty", "s4", "003", "area"), ("ty", "s4", "003", "place")]
+    # what the card shows: the place there (for 'place' rows) and the service's phone line on every row
+    assert rows(con, """select service_id, via, name_fi, org_type, service_classes, place_name, address, phone,
+                               service_phone from mart_path_public_service where path_code = 'mh'
+                        order by 1, 2""") == [
+        ("s1", "area", "Palvelu s1", "Region", ["P5.7"], None, None, None, "+358 29 000 0000"),
+        ("s1", "place", "Palvelu s1", "Region", ["P5.7"], "Paikka ch1", "Katu 1", None, "+358 29 000 0000"),
+        ("s2", "area", "Palvelu s2", "Region", ["unknown"], None, None, None, None),
+        ("s3", "national", "Palvelu s3", "State", ["P5.7"], None, None, None, None),
+        ("s3", "place", "Palvelu s3", "State", ["P5.7"], "Paikka ch3", "Katu 1", None, None)]
 
 
 def test_path_municipality_status(con):
