@@ -28,6 +28,12 @@ CORE_TABLES = ("dim_service_path", "dim_path_stage", "dim_ptv_service_class", "p
                "public_service_place", "public_service_path")
 
 
+def vocabulary_files(reference_dir: Path) -> list[Path]:
+    """The inputs of this step beyond taxonomy/*.csv (part of the build fingerprint and of _meta_files)."""
+    return [f for f in (reference_dir / "sources" / "ptv_service_classes_ptvserclass2.csv", OVERRIDE_FILE)
+            if f.exists()]
+
+
 def _read_csv(path: Path) -> list[dict[str, str]]:
     if not path.exists():
         raise EtlError(f"missing input: {path} (the service-path vocabulary ships in shared/data/taxonomy)")
