@@ -67,8 +67,8 @@ def _public_staging(con) -> None:
     def ch(cid, kind, muni, services=()):
         return {"source_id": cid, "file": "f", "record_ref": "$[0]", "org_source_id": "org", "channel_type": kind,
                 "name": f"Paikka {cid}", "municipality_code": muni, "lat": None, "lon": None,
-                "address": "Katu 1" if muni else None, "url": None, "phone": "+358 29 000 0000" if kind == "Phone"
-                else None, "service_ids": list(services)}
+                "address": "Katu 1" if muni else None, "url": f"https://example.org/{cid}", "phone": None,
+                "service_ids": list(services)}
 
     write_staging(con, "stg_ptv__public_service", PUBLIC_SERVICE_COLUMNS, [
         svc("s1", "Region", ["P5.7"], "LimitedType", ["001"], ["ch1", "ch6"]),
@@ -168,15 +168,14 @@ def test_path_public_service(con):
         ("mh", "s1", "001", "area"), ("mh", "s1", "001", "place"), ("mh", "s2", "004", "area"),
         ("mh", "s3", None, "national"), ("mh", "s3", "003", "place"),
         ("ty", "s4", "003", "area"), ("ty", "s4", "003", "place")]
-    # what the card shows: the place there (for 'place' rows) and the service's phone line on every row
-    assert rows(con, """select service_id, via, name_fi, org_type, service_classes, place_name, address, phone,
-                               service_phone from mart_path_public_service where path_code = 'mh'
-                        order by 1, 2""") == [
-        ("s1", "area", "Palvelu s1", "Region", ["P5.7"], None, None, None, "+358 29 000 0000"),
-        ("s1", "place", "Palvelu s1", "Region", ["P5.7"], "Paikka ch1", "Katu 1", None, "+358 29 000 0000"),
-        ("s2", "area", "Palvelu s2", "Region", ["unknown"], None, None, None, None),
-        ("s3", "national", "Palvelu s3", "State", ["P5.7"], None, None, None, None),
-        ("s3", "place", "Palvelu s3", "State", ["P5.7"], "Paikka ch3", "Katu 1", None, None)]
+    # what the card shows: the place there (for 'place' rows) and the service's names, organisation and classes
+    assert rows(con, """select service_id, via, name_fi, org_type, service_classes, place_name, address
+                        from mart_path_public_service where path_code = 'mh' order by 1, 2""") == [
+        ("s1", "area", "Palvelu s1", "Region", ["P5.7"], None, None),
+        ("s1", "place", "Palvelu s1", "Region", ["P5.7"], "Paikka ch1", "Katu 1"),
+        ("s2", "area", "Palvelu s2", "Region", ["unknown"], None, None),
+        ("s3", "national", "Palvelu s3", "State", ["P5.7"], None, None),
+        ("s3", "place", "Palvelu s3", "State", ["P5.7"], "Paikka ch3", "Katu 1")]
 
 
 def test_path_municipality_status(con):
@@ -363,9 +362,10 @@ def test_ptv_public_side(make_ctx, resolver, tmp_path):
         ("s-state", "valtio", "State", ["P15.1"], "Nationwide", [], []),
     ]
     assert len(county) > 5
+    # the channel's phone number is not stored (no phone numbers anywhere: tests/test_privacy.py)
     assert rows(con, "select source_id, channel_type, municipality_code, address, phone, name "
                      "from stg_ptv__public_channel") == [
-        ("cp", "ServiceLocation", "091", "Katu 2, 00100", "+358 29 123 4567", "Työllisyyspiste")]
+        ("cp", "ServiceLocation", "091", "Katu 2, 00100", None, "Työllisyyspiste")]
 
 
 def test_region_area_resolved_from_the_municipality_table(make_ctx, tmp_path):

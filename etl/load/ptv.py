@@ -441,8 +441,9 @@ def _county_municipalities(con: Any, ctx: BuildContext) -> dict[tuple[str, str],
 
 
 def _channel_contact(c: dict[str, Any], ch: Channel) -> dict[str, Any]:
-    """Street address, web address and phone number of a public service channel (a service point's public
-    contact details, not a person's)."""
+    """Street address and web address of a public service channel. No phone number is stored (`phone` stays
+    NULL): the project keeps no phone numbers anywhere, because a channel's number cannot be told apart from a
+    person's direct line (tests/test_privacy.py scans every table); the card links to the service instead."""
     address = None
     for a in sorted((a for a in c.get("addresses") or [] if isinstance(a, dict)),
                     key=lambda a: 0 if a.get("type") in ("Location", "Visiting") else 1):
@@ -454,9 +455,7 @@ def _channel_contact(c: dict[str, Any], ch: Channel) -> dict[str, Any]:
             if st.get("postalCode"):
                 address += f", {st['postalCode']}"
             break
-    phone = next((" ".join(str(x) for x in (p.get("prefixNumber"), p.get("number")) if x)
-                  for p in c.get("phoneNumbers") or [] if isinstance(p, dict) and p.get("number")), None)
-    return {"address": address, "url": ch.url, "phone": phone}
+    return {"address": address, "url": ch.url, "phone": None}
 
 
 def _area_refs(area: dict[str, Any], counties: dict[tuple[str, str], list[str]]) -> tuple[list[Any], str | None]:
