@@ -64,6 +64,8 @@ def input_files(ctx: BuildContext) -> list[Path]:
     files = [f for f in (ctx.offline_dir / "statfi").glob("*") if f.suffix in (".json", ".csv")]
     files += [ctx.reference_dir / "need" / name for name in NEED_FILES if (ctx.reference_dir / "need" / name).exists()]
     files += [f for f in (ctx.reference_dir / "taxonomy").glob("*.csv")]
+    from .public_services import vocabulary_files  # service paths: the PTV code list and the project's override
+    files += vocabulary_files(ctx.reference_dir)
     files += [f for f in (ctx.offline_dir / "sotkanet").glob("*.csv")]
     for d in ctx.org_dirs:
         for sub in ORG_SUBDIRS:
@@ -206,7 +208,7 @@ def _source_of(f: Path, ctx: BuildContext) -> str:
         if key in parts:
             return key
     name = f.name
-    if f.parent.name == "taxonomy":
+    if f.parent.name in ("taxonomy", "vocabulary") or f.name == "ptv_service_classes_ptvserclass2.csv":
         return "taxonomy"
     return {"need_coefficients_county.csv": "thl_need", "deprivation_index_diak_2019_2021.csv": "diak",
             "unemployment_tem_monthly_municipality.csv": "tem",
@@ -270,6 +272,10 @@ def build(*, db_path: Path | None = None, offline_dir: Path | None = None, refer
 
         from . import harmonise, marts
         counts = step("harmonise", lambda: harmonise.build_core(con, reference_dir, is_demo=is_demo))
+        # --- service paths (issue 10): path dimensions and the public PTV side as its own core tables ---------
+        from . import public_services
+        public_counts = step("public_services", lambda: public_services.build_public_core(con, reference_dir))
+        counts = {**(counts or {}), **public_counts}
         con.execute("create or replace table _build_ref as select current_date as ref_date")
         step("marts", lambda: marts.build_marts(con))
         write_table(con, "quarantine", ctx.quarantine.frame())

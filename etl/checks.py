@@ -143,4 +143,35 @@ def check_marts(con) -> list[CheckResult]:
         counted = _scalar(con, "select count(distinct activity_id) from activity_municipality")
         out.append(CheckResult("local_activities_placed", "block", total == counted,
                                f"{counted} of {total} local activities have a municipality"))
+    return out + check_paths(con, t)
+
+
+PATH_MARTS = ("mart_path_activity", "mart_path_public_service", "mart_path_municipality",
+              "mart_path_municipality_stage", "mart_path_area", "mart_path_area_stage", "mart_path_nearby")
+
+
+def check_paths(con, t: set[str]) -> list[CheckResult]:
+    """Service paths (issue 10): the vocabulary names known codes, the public side stays apart, the grids are full."""
+    if "dim_service_path" not in t:
+        return [CheckResult("exists_dim_service_path", "block", False, "dim_service_path missing")]
+    out = [CheckResult(f"exists_{m}", "block", m in t, f"{m} {'built' if m in t else 'missing'}") for m in PATH_MARTS]
+    vocab = {
+        "path_target_groups_known": "select count(*) from (select unnest(target_groups) g from dim_service_path) "
+                                    "where g not in (select code from dim_target_group)",
+        "path_service_classes_known": "select count(*) from (select unnest(public_service_classes) c from "
+                                      "dim_service_path) where c not in (select code from dim_ptv_service_class)",
+        "stage_activity_types_known": "select count(*) from (select unnest(activity_types) t from dim_path_stage) "
+                                      "where t not in (select code from dim_activity_type)",
+        "unique_public_service_service_id": "select count(*) - count(distinct service_id) from public_service",
+        "public_service_not_an_activity": "select count(*) from public_service where service_id in "
+                                          "(select source_id from activity where source = 'ptv')",
+    }
+    for name, sql in vocab.items():
+        n = _scalar(con, sql)
+        out.append(CheckResult(name, "block", n == 0, f"{n} rows break the rule"))
+    if "mart_path_municipality" in t:
+        n, paths = _scalar(con, "select count(*) from mart_path_municipality"), _scalar(
+            con, "select count(*) from dim_service_path")
+        out.append(CheckResult("mart_path_municipality_grid", "block", n == paths * MAINLAND_MUNICIPALITIES,
+                               f"{n} rows for {paths} paths x {MAINLAND_MUNICIPALITIES} municipalities"))
     return out

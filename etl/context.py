@@ -16,6 +16,7 @@ import pandas as pd
 REASON_CODES = (
     "missing_field", "bad_type", "bad_value", "unknown_municipality", "outside_frame", "duplicate",
     "malformed_file", "bad_encoding", "not_an_ngo", "bad_business_id", "empty_row",
+    "private_company", "unresolved_area", "index_page",  # PTV public side (issue 10)
 )
 RAW_MAX_CHARS = 2000
 MESSAGE_MAX_CHARS = 1000  # quarantine messages quote values; both are scrubbed, then cut (etl.text.clip)

@@ -31,6 +31,17 @@ MART_ORDER: tuple[str, ...] = (
     "mart_activity_list",
     "mart_org_source",
 )
+# Service paths (issue 10): built after the organisation marts, from the activity core tables, the public core
+# tables and the path dimensions (etl/public_services.py); mart_path_activity also writes int_path_* tables.
+PATH_MART_ORDER: tuple[str, ...] = (
+    "mart_path_activity",
+    "mart_path_public_service",
+    "mart_path_municipality",
+    "mart_path_municipality_stage",
+    "mart_path_area",
+    "mart_path_area_stage",
+    "mart_path_nearby",
+)
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -60,7 +71,10 @@ def build_marts(con: duckdb.DuckDBPyConnection, ref_date: date | None = None,
     counts: dict[str, int] = {}
     for step in INTERMEDIATE:  # shared building blocks of several marts (not read by pages)
         run_sql(con, step, sql_dir=sql_dir)
-    for mart in MART_ORDER:
+    # the path marts need the path dimensions; a connection without them (an organisation-mart fixture) skips them,
+    # a build always has them (checks.check_marts blocks when a path mart is missing)
+    paths_ready = _table_exists(con, "dim_service_path")
+    for mart in MART_ORDER + (PATH_MART_ORDER if paths_ready else ()):
         run_sql(con, mart, sql_dir=sql_dir)
         counts[mart] = con.execute(f'select count(*) from "{mart}"').fetchone()[0]
     return counts

@@ -21,11 +21,27 @@ def _digest(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def _json_items(root: Path, folder: str) -> list[dict]:
+PUBLIC_SITE = "https://demo.example.org/public/"   # etl/demo/public.py: the public organisations' web addresses
+
+
+def _json_items(root: Path, folder: str, public: bool = False) -> list[dict]:
+    """The PTV items of one folder: the organisations' side (default), or only the public side (issue 10:
+    counties, municipalities and the state, appended by etl/demo/public.py)."""
     items: list[dict] = []
     for p in sorted((root / "ptv" / folder).glob("page_*.json")):
         items += json.loads(p.read_text(encoding="utf-8"))["itemList"]
-    return items
+    orgs = items if folder == "organizations" else _json_items(root, "organizations", public=None)
+    public_ids = {o["id"] for o in orgs if any(w["url"].startswith(PUBLIC_SITE) for w in o["webPages"])}
+    if public is None:
+        return items
+
+    def owner(item: dict) -> str:
+        if folder == "organizations":
+            return item["id"]
+        if folder == "channels":
+            return item["organizationId"]
+        return item["organizations"][0]["organization"]["id"]
+    return [i for i in items if (owner(i) in public_ids) == public]
 
 
 def _template(root: Path) -> list[dict]:
@@ -155,6 +171,52 @@ def test_every_name_and_text_is_marked(demo):
     for o in _json_items(root, "organizations"):
         for w in o["webPages"]:
             assert w["url"].startswith("https://demo.example.org/")
+
+
+def test_public_side_is_marked_and_consistent(demo):
+    """Issue 10: every county as a Region organisation, some municipalities, a few State services; marked DEMO."""
+    root, _ = demo
+    orgs = _json_items(root, "organizations", public=True)
+    types = {}
+    for o in orgs:
+        types.setdefault(o["organizationType"], []).append(o)
+        assert "(DEMO)" in o["organizationNames"][0]["value"]
+        assert all(d["value"].startswith("[DEMO]") for d in o["organizationDescriptions"])
+    assert len(types["Region"]) == 22 and len(types["State"]) == 3 and len(types["Municipality"]) > 10
+    services = _json_items(root, "services", public=True)
+    channels = {c["id"]: c for c in _json_items(root, "channels", public=True)}
+    ids = {o["id"] for o in orgs}
+    for s in services:
+        assert s["organizations"][0]["organization"]["id"] in ids
+        assert all(d["value"].startswith("[DEMO]") for d in s["serviceDescriptions"])
+        for ref in s["serviceChannels"]:
+            assert channels[ref["serviceChannel"]["id"]]["services"][0]["service"]["id"] == s["id"]
+    area_types = {a["type"] for s in services for a in s["areas"]}
+    assert {"Municipality", "WellbeingServicesCounty"} <= area_types
+    # counties publish county-wide services, some naming only the county code
+    assert any(a["type"] == "WellbeingServicesCounty" and not a["municipalities"] for s in services for a in s["areas"])
+    assert {s["areaType"] for s in services} == {"LimitedType", "Nationwide", "NationwideExceptAlandIslands"}
+    assert sum(c["code"] == "P99.9" for s in services for c in s["serviceClasses"]) == 1
+    # small municipalities miss some of the common services: not every municipality has a health-station point
+    points = {c["addresses"][0]["streetAddress"]["municipality"]["code"] for c in channels.values()
+              if c["serviceChannelType"] == "ServiceLocation" and c["serviceChannelNames"][0]["value"].startswith(
+                  "Neuvolapalvelut")}
+    assert 150 < len(points) < 292
+
+
+def test_public_side_does_not_change_the_other_output(demo, tmp_path, offline_dir, reference_dir, monkeypatch):
+    """The public records come from their own random stream after everything else: without them every other file
+    is byte-identical and the PTV pages hold the same organisation-side items."""
+    root, _ = demo
+    import etl.demo.dataset as dataset
+    monkeypatch.setattr(dataset, "write_public", lambda w, ptv_writer: 0)
+    other = tmp_path / "demo"
+    generate(other, scale=SCALE, seed=42, offline_dir=offline_dir, reference_dir=reference_dir,
+             progress=False)
+    for f in sorted(p for p in other.rglob("*") if p.is_file() and "ptv" not in p.parts and p.name != "DEMO.json"):
+        assert (root / f.relative_to(other)).read_bytes() == f.read_bytes(), f
+    for kind in ("organizations", "services", "channels"):
+        assert _json_items(root, kind) == _json_items(other, kind)
 
 
 def test_business_ids_valid_except_planted(demo):

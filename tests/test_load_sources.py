@@ -14,6 +14,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 PERSONAL = ("Maija Meikäläinen", "maija.meikalainen@example.org", "040 123 4567", "040 765 4321")
 O1 = "11111111-1111-4111-8111-111111111111"
 O3 = "33333333-3333-4333-8333-333333333333"
+O2 = "22222222-2222-4222-8222-222222222222"
 
 
 def run(loader, ctx):
@@ -185,7 +186,9 @@ def test_empty_tables_when_no_input(make_ctx, tmp_path):
     assert tables == {"stg_template__activity", "stg_template__organisation", "stg_stea__grant",
                       "stg_stea__organisation", "stg_ytj__company", "stg_ytj__organisation",
                       "stg_lahella__activity", "stg_lahella__organisation", "stg_ptv__activity",
-                      "stg_ptv__organisation", "stg_ptv__channel"}
+                      "stg_ptv__organisation", "stg_ptv__channel", "stg_ptv__public_organisation",
+                      "stg_ptv__public_service", "stg_ptv__public_channel"}
+    assert types["stg_ptv__public_service.municipality_codes"] == "VARCHAR[]"
     for t in tables:
         assert rows(con, f'select count(*) from "{t}"') == [(0,)]
 
@@ -349,7 +352,8 @@ def test_lahella_malformed_page(make_ctx, tmp_path):
 def test_ptv_fixture(make_ctx):
     ctx = make_ctx(FIXTURES)
     con, stats = run(ptv, ctx)
-    assert (stats.read, stats.loaded, stats.quarantined) == (21, 12, 9)
+    # the municipality, its channel and its service load on the public side instead of being set aside
+    assert (stats.read, stats.loaded, stats.quarantined) == (21, 15, 6)
     assert rows(con, """select source_id, business_id, business_id_valid, name, name_sv, home_municipality_code,
                                website from stg_ptv__organisation order by source_id""") == [
         (O1, "1234567-1", True, "Kuvitteellinen Vertaisyhdistys ry", "Fiktiva Kamratföreningen rf", "091",
@@ -382,18 +386,24 @@ def test_ptv_fixture(make_ctx):
     ]
     assert quarantined(ctx) == [
         ("services_broken.json", "file", "malformed_file"),
-        ("orgs_list.json", "$[1]", "not_an_ngo"),
         ("orgs_page1.json", "$.itemList[0]", "missing_field"),
-        ("channels_page1.json", "$.itemList[2]", "not_an_ngo"),
         ("channels_page1.json", "$.itemList[4]", "unknown_municipality"),
-        ("services_list.json", "$[3]", "not_an_ngo"),
         ("services_list.json", "$[4]", "unknown_municipality"),
         ("services_list.json", "$[5]", "outside_frame"),
         ("services_list.json", "$[7]", "missing_field"),
     ]
     assert ctx.quarantine.rows[0]["message"] == (
         "services/services_broken.json: invalid JSON at line 5 column 3: Extra data")
-    assert ctx.quarantine.rows[1]["message"] == "organizationType 'Municipality' is not Organization"
+    assert rows(con, "select source_id, org_type, business_id, name from stg_ptv__public_organisation") == [
+        (O2, "Municipality", "0201256-6", "Esimerkkikunta")]
+    assert rows(con, """select source_id, org_source_id, channel_type, name, municipality_code, address
+                        from stg_ptv__public_channel""") == [
+        ("c3", O2, "ServiceLocation", "Kunnantalo", "091", "Esimerkkikatu 1, 00100")]
+    # no area, but its service location places it in Helsinki
+    assert rows(con, """select source_id, org_source_id, org_type, name_fi, class_codes, area_type,
+                               municipality_codes, channel_ids from stg_ptv__public_service""") == [
+        ("54545454-0000-4000-8000-000000000004", O2, "Municipality", "Kunnan palvelu", [], "LimitedType",
+         ["091"], ["c3"])]
 
 
 def test_ptv_duplicates_across_pages(make_ctx, tmp_path):
@@ -401,8 +411,8 @@ def test_ptv_duplicates_across_pages(make_ctx, tmp_path):
     shutil.copy(FIXTURES / "ptv" / "organizations" / "orgs_list.json", tmp_path / "ptv" / "organizations" / "z.json")
     ctx = make_ctx(tmp_path)
     con, stats = run(ptv, ctx)
-    assert (stats.read, stats.loaded, stats.quarantined) == (24, 12, 12)
-    assert [code for f, _r, code in quarantined(ctx) if f == "z.json"] == ["duplicate", "not_an_ngo", "duplicate"]
+    assert (stats.read, stats.loaded, stats.quarantined) == (24, 15, 9)
+    assert [code for f, _r, code in quarantined(ctx) if f == "z.json"] == ["duplicate", "duplicate", "duplicate"]
 
 
 def test_documented_example_file_loads_cleanly(make_ctx, tmp_path):

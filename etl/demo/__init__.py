@@ -13,8 +13,10 @@ Streaming: organisations are planned in memory (a few hundred bytes each), activ
 organisation and written straight to page files, so scale 100 (about 1.5 million activities) stays well under 2 GB.
 
 Layout: ``vocabulary``, ``places``, ``world``, ``organisations``, ``activities`` (the world model), ``defects``
-(planted errors), one writer per source format (``ptv``, ``lahella``, ``ytj``, ``stea``, ``template``) and
-``dataset`` (the run that ties them together in a fixed order of random draws).
+(planted errors), one writer per source format (``ptv``, ``lahella``, ``ytj``, ``stea``, ``template``),
+``public`` (the public side of PTV: counties, municipalities and the state, from a random stream of its own, appended
+after the other PTV records so that the rest of the output does not change) and ``dataset`` (the run that ties them
+together in a fixed order of random draws).
 
 Usage: ``python -m etl.demo --scale 1 --seed 42 --out data/demo`` (the project CLI ``python -m etl demo`` calls
 :func:`generate`).

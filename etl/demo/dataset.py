@@ -1,5 +1,6 @@
 """One run of the generator: build the world, route each activity to the source that publishes it, stream every
-record through its writer, then write YTJ, STEA and the ``DEMO.json`` marker.
+record through its writer, append the public PTV records (``public``, own random stream), then write YTJ, STEA
+and the ``DEMO.json`` marker.
 
 Routing (which source lists an activity) belongs to the world model, but it is interleaved with the writers' draws
 from the same random stream, so it lives here, in the one loop that fixes the order of all draws.
@@ -17,6 +18,7 @@ from .activities import make_activity
 from .lahella import LahellaWriter
 from .organisations import anchors, plan
 from .ptv import PtvWriter
+from .public import write_public
 from .template import TemplateWriter
 from .vocabulary import SURVEY_AREAS
 from .world import World
@@ -80,7 +82,11 @@ def run(out: Path, scale: float, seed: int, offline: Path, reference: Path, prog
             log(f"{o.idx} organisations, {n_activities} activities")
     tpl_w.add_planted(orgs)
     tpl_w.close()
+    # the public side of PTV (issue 10): its own random stream, appended after every other PTV record, so the
+    # rest of the output is the same with or without it
+    n_public = write_public(w, ptv_w)
     counts = ptv_w.close()
+    counts["ptv_public_services"] = n_public
     lah_w.close()
     counts.update({"lahella_items": lah_w.count, "template_rows": tpl_w.count})
     log(f"activities written: {counts}")

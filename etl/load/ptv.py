@@ -1,8 +1,13 @@
 """Suomi.fi PTV v11 organisations, services and service channels -> stg_ptv__organisation, stg_ptv__activity
-(one per service of an NGO) and stg_ptv__channel.
+(one per service of an NGO) and stg_ptv__channel; the public side (issue 10) -> stg_ptv__public_organisation,
+stg_ptv__public_service and stg_ptv__public_channel.
 
 Counting unit: organisation + service + channel records. NGO = organizationType "Organization" (data-sources.md
-§2.5); everything belonging to another type is set aside as `not_an_ngo`, so the record balance still holds."""
+§2.5). Public organisations (State, Municipality, Region, RegionalOrganization, SotePublic) load with their services
+and channels into the public staging tables, which never feed an organisation metric. Companies and SotePrivate are
+set aside as `private_company`, any other type as `not_an_ngo`, so the record balance still holds. A guid-list page
+(`itemList` of `{id, name}` only: the index the API pages through) is not a file of records: it counts as one record
+read and set aside as `index_page`."""
 from __future__ import annotations
 
 import json
@@ -22,6 +27,28 @@ from etl.text import safe_url
 SOURCE = "ptv"
 LIST_KEYS = ("itemList", "items")
 NATIONWIDE = ("Nationwide", "NationwideExceptAlandIslands")
+NGO_TYPES = ("Organization",)
+PUBLIC_TYPES = ("State", "Municipality", "Region", "RegionalOrganization", "SotePublic")
+PRIVATE_TYPES = ("Company", "SotePrivate")
+# service area types naming a wellbeing services county by its code (spellings seen in v11 write docs and v12)
+COUNTY_AREA_TYPES = ("WellbeingServicesCounty", "WellbeingServiceCounty", "WellbeingServiceCounties")
+INDEX_KEYS = frozenset(("id", "name"))
+PUBLIC_ORGANISATION_COLUMNS: dict[str, str] = {
+    "source_id": "varchar", "file": "varchar", "record_ref": "varchar", "org_type": "varchar",
+    "business_id": "varchar", "name": "varchar", "name_sv": "varchar", "home_municipality_code": "varchar",
+    "website": "varchar", "updated_at": "timestamp",
+}
+PUBLIC_SERVICE_COLUMNS: dict[str, str] = {
+    "source_id": "varchar", "file": "varchar", "record_ref": "varchar", "org_source_id": "varchar",
+    "org_name": "varchar", "org_type": "varchar", "name_fi": "varchar", "name_sv": "varchar", "name_en": "varchar",
+    "class_codes": "varchar[]", "languages": "varchar[]", "area_type": "varchar", "municipality_codes": "varchar[]",
+    "channel_ids": "varchar[]", "url": "varchar", "updated_at": "timestamp",
+}
+PUBLIC_CHANNEL_COLUMNS: dict[str, str] = {
+    "source_id": "varchar", "file": "varchar", "record_ref": "varchar", "org_source_id": "varchar",
+    "channel_type": "varchar", "name": "varchar", "municipality_code": "varchar", "lat": "double", "lon": "double",
+    "address": "varchar", "url": "varchar", "phone": "varchar", "service_ids": "varchar[]",
+}
 CHANNEL_COLUMNS: dict[str, str] = {
     "source_id": "varchar", "file": "varchar", "record_ref": "varchar", "org_source_id": "varchar",
     "channel_type": "varchar", "name": "varchar", "municipality_code": "varchar", "lat": "double", "lon": "double",
@@ -65,17 +92,23 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, rea
     stats.files += [f"{path.parent.name}/{path.name}" for kind in kinds for path in files.get(kind, [])]
 
     orgs: dict[str, dict[str, Any]] = {}
+    public_orgs: dict[str, dict[str, Any]] = {}
+    private_ids: set[str] = set()   # Company / SotePrivate organisations: their services and channels say so
     for path, rec in read_all(ctx, stats, files.get("organizations", []), file_rows["organizations"]):
         result = reject_wrong_types(_organisation, ctx, path, rec)
-        result = reject_if_seen(result, None if isinstance(result, Reject) else result["source_id"], orgs.keys(),
-                                "organisation")
+        if isinstance(result, Reject) and result.reason == "private_company" and isinstance(rec.record, dict):
+            private_ids.add(str(rec.record.get("id")))
+        key = None if isinstance(result, Reject) else result["source_id"]
+        result = reject_if_seen(result, key, public_orgs if key in public_orgs else orgs, "organisation")
         if set_aside(ctx, stats, SOURCE, path, rec, result):
             continue
-        orgs[result["source_id"]] = result
+        (public_orgs if "org_type" in result else orgs)[result["source_id"]] = result
         stats.loaded += 1
+    counties = _county_municipalities(con, ctx)
 
     channels: dict[str, Channel] = {}
     channel_rows = StagingWriter(con, "stg_ptv__channel", CHANNEL_COLUMNS, stats=stats)
+    public_channel_rows = StagingWriter(con, "stg_ptv__public_channel", PUBLIC_CHANNEL_COLUMNS, stats=stats)
     loaded_channels: set[str] = set()
     for path, rec in read_all(ctx, stats, files.get("channels", []), file_rows["channels"]):
         ch = reject_wrong_types(_parse_channel, rec.record) if isinstance(rec.record, dict) else None
@@ -84,12 +117,16 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, rea
             continue
         if ch:
             channels.setdefault(ch.id, ch)  # services may link channels we do not load (other organisations)
-        result = reject_wrong_types(_channel_row, ctx, path, rec, ch, orgs)
+        public = ch is not None and str(rec.record.get("organizationId") or "") in public_orgs
+        result = reject_wrong_types(_channel_row, ctx, path, rec, ch, public_orgs if public else orgs, private_ids)
         result = reject_if_seen(result, None if isinstance(result, Reject) else result["source_id"], loaded_channels,
                                 "channel")
         if set_aside(ctx, stats, SOURCE, path, rec, result):
             continue
-        channel_rows.append(result)
+        if public:
+            public_channel_rows.append({**result, **_channel_contact(rec.record, ch)})
+        else:
+            channel_rows.append(result)
         loaded_channels.add(result["source_id"])
         stats.loaded += 1
     del loaded_channels
@@ -101,14 +138,19 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, rea
             channels_of.setdefault(sid, []).append(ch.id)
     # channels and services are written in batches as they load: a large export's rows are not all held at once
     activities = StagingWriter(con, "stg_ptv__activity", ACTIVITY_COLUMNS, stats=stats)
+    public_services = StagingWriter(con, "stg_ptv__public_service", PUBLIC_SERVICE_COLUMNS, stats=stats)
     loaded_services: set[str] = set()
     for path, rec in read_all(ctx, stats, files.get("services", []), file_rows["services"]):
-        result = reject_wrong_types(_service, ctx, path, rec, orgs, channels, channels_of)
+        public_org = _public_owner(rec.record, orgs, public_orgs) if public_orgs else None
+        if public_org is not None:
+            result = reject_wrong_types(_public_service, ctx, path, rec, public_org, channels, channels_of, counties)
+        else:
+            result = reject_wrong_types(_service, ctx, path, rec, orgs, channels, channels_of, private_ids)
         result = reject_if_seen(result, None if isinstance(result, Reject) else result["source_id"], loaded_services,
                                 "service")
         if set_aside(ctx, stats, SOURCE, path, rec, result):
             continue
-        activities.append(result)
+        (public_services if public_org is not None else activities).append(result)
         loaded_services.add(result["source_id"])
         stats.loaded += 1
     del channels, channels_of, loaded_services
@@ -116,7 +158,10 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, rea
     ctx.quarantine.rows[first_row:first_row] = [row for kind in kinds for row in file_rows[kind]]
     activities.close()
     channel_rows.close()
+    public_services.close()
+    public_channel_rows.close()
     write_staging(con, "stg_ptv__organisation", ORGANISATION_COLUMNS, list(orgs.values()), stats)
+    write_staging(con, "stg_ptv__public_organisation", PUBLIC_ORGANISATION_COLUMNS, list(public_orgs.values()), stats)
     return stats
 
 
@@ -133,10 +178,25 @@ def _read_all(ctx: BuildContext, stats: LoadStats, paths: list[Path],
             ctx.quarantine.add(SOURCE, path, "file", "malformed_file", f"{path.parent.name}/{path.name}: {e}")
             file_rows.append(ctx.quarantine.rows.pop())
             continue
+        if _is_index_page(records):
+            # the API's guid list (`{pageNumber, pageCount, itemList: [{id, name}]}`): an index to page through,
+            # not organisation records; one record read and set aside, naming how many ids it lists
+            stats.read += 1
+            stats.quarantined += 1
+            ctx.quarantine.add(SOURCE, path, "$.itemList", "index_page",
+                               f"{path.parent.name}/{path.name}: guid-list index page of {len(records)} ids "
+                               "(id and name only), not records; fetch the full records with list?guids=")
+            continue
         stats.read += len(records)
         for rec in records:
             yield path, rec
         del records
+
+
+def _is_index_page(records: list[JsonRecord]) -> bool:
+    """Every item is an object with an id and nothing but id and name: a guid-list page, not records."""
+    return bool(records) and records[0].ref.startswith("$.itemList") and all(
+        isinstance(r.record, dict) and r.record.get("id") and r.record.keys() <= INDEX_KEYS for r in records)
 
 
 # --- localized values --------------------------------------------------------------------------------------------
@@ -192,19 +252,30 @@ def _organisation(ctx: BuildContext, path: Path, rec: JsonRecord) -> dict[str, A
         return Reject("bad_type", f"expected an organisation object, found {type(o).__name__}")
     if not o.get("id"):
         return Reject("missing_field", "missing id")
-    if o.get("organizationType") != "Organization":
-        return Reject("not_an_ngo", f"organizationType {o.get('organizationType')!r} is not Organization")
+    org_type = o.get("organizationType")
+    if org_type in PRIVATE_TYPES:
+        return Reject("private_company", f"organizationType {org_type!r} is a private service provider")
+    if org_type not in NGO_TYPES and org_type not in PUBLIC_TYPES:
+        return Reject("not_an_ngo", f"organizationType {org_type!r} is neither Organization nor a public type")
     names = o.get("organizationNames")
     name = _localized(names, ("Name",), "fi") or _localized(names, ("Name", "AlternativeName"), None)
     if not name:
         return Reject("missing_field", "missing organisation name (organizationNames)")
+    if org_type in PUBLIC_TYPES:
+        return {"source_id": str(o["id"]), "file": path.name, "record_ref": rec.ref, "org_type": org_type,
+                "business_id": business_id_fields(o.get("businessCode"))["business_id"], "name": name,
+                "name_sv": _localized(names, ("Name",), "sv"), "home_municipality_code": _org_home(ctx, o),
+                "website": _website(o), "updated_at": parse_timestamp(o.get("modified"))}
     return {"source": SOURCE, "source_id": str(o["id"]), "file": path.name, "record_ref": rec.ref,
             **business_id_fields(o.get("businessCode")), "name": name,
             "name_sv": _localized(names, ("Name",), "sv"), "company_form": None,
             "home_municipality_code": _org_home(ctx, o), "main_business_line": None,
-            "website": next((u for w in o.get("webPages") or [] if isinstance(w, dict)
-                             if (u := safe_url(w.get("url") or w.get("value")))), None),
-            "updated_at": parse_timestamp(o.get("modified"))}
+            "website": _website(o), "updated_at": parse_timestamp(o.get("modified"))}
+
+
+def _website(o: dict[str, Any]) -> str | None:
+    return next((u for w in o.get("webPages") or [] if isinstance(w, dict)
+                 if (u := safe_url(w.get("url") or w.get("value")))), None)
 
 
 def _org_home(ctx: BuildContext, o: dict[str, Any]) -> str | None:
@@ -243,14 +314,18 @@ def _parse_channel(c: dict[str, Any]) -> Channel | None:
 
 
 def _channel_row(ctx: BuildContext, path: Path, rec: JsonRecord, ch: Channel | None,
-                 orgs: dict[str, dict[str, Any]]) -> dict[str, Any] | Reject:
+                 orgs: dict[str, dict[str, Any]], private_ids: set[str] = frozenset()) -> dict[str, Any] | Reject:
+    """The channel of a loaded organisation (`orgs`: the NGOs, or the public organisations)."""
     c = rec.record
     if ch is None:
         return Reject("missing_field", "missing channel id") if isinstance(c, dict) else \
             Reject("bad_type", f"expected a channel object, found {type(c).__name__}")
     org_id = str(c.get("organizationId") or "")
+    if org_id in private_ids:
+        return Reject("private_company", f"channel organisation {org_id} is a private service provider")
     if org_id not in orgs:
-        return Reject("not_an_ngo", f"channel organisation {org_id or '(none)'} is not a loaded NGO")
+        return Reject("not_an_ngo", f"channel organisation {org_id or '(none)'} is not a loaded NGO "
+                      "or public organisation")
     code = None
     if ch.municipality_raw:
         res = resolve_municipality(ctx, ch.municipality_raw)
@@ -265,18 +340,24 @@ def _channel_row(ctx: BuildContext, path: Path, rec: JsonRecord, ch: Channel | N
 
 # --- services --------------------------------------------------------------------------------------------------
 
-def _service_org(s: dict[str, Any], orgs: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
-    """Main organisation first, then responsible, producer and other roles: the first one that is a loaded NGO."""
+def _service_org_ids(s: dict[str, Any]) -> list[str]:
+    """Main organisation first, then responsible, producer and other roles."""
     ids = [(s.get("mainOrganization") or {}).get("id")]
     order = {"Responsible": 0, "Producer": 1, "OtherResponsible": 2}
     links = sorted((o for o in s.get("organizations") or [] if isinstance(o, dict)),
                    key=lambda o: order.get(o.get("roleType"), 3))
     ids += [(o.get("organization") or {}).get("id") for o in links]
-    return next((orgs[str(i)] for i in ids if i and str(i) in orgs), None)
+    return [str(i) for i in ids if i]
+
+
+def _service_org(s: dict[str, Any], orgs: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """The first organisation of the service (main, responsible, producer, other) that is in `orgs`."""
+    return next((orgs[i] for i in _service_org_ids(s) if i in orgs), None)
 
 
 def _service(ctx: BuildContext, path: Path, rec: JsonRecord, orgs: dict[str, dict[str, Any]],
-             channels: dict[str, Channel], channels_of: dict[str, list[str]]) -> dict[str, Any] | Reject:
+             channels: dict[str, Channel], channels_of: dict[str, list[str]],
+             private_ids: set[str] = frozenset()) -> dict[str, Any] | Reject:
     s = rec.record
     if not isinstance(s, dict):
         return Reject("bad_type", f"expected a service object, found {type(s).__name__}")
@@ -285,7 +366,11 @@ def _service(ctx: BuildContext, path: Path, rec: JsonRecord, orgs: dict[str, dic
     sid = str(s["id"])
     org = _service_org(s, orgs)
     if org is None:
-        return Reject("not_an_ngo", "no responsible, producing or main organisation is a loaded NGO")
+        if any(i in private_ids for i in _service_org_ids(s)):
+            return Reject("private_company", "its organisation is a private service provider "
+                          "(no NGO or public organisation)")
+        return Reject("not_an_ngo", "no responsible, producing or main organisation is a loaded NGO "
+                      "or public organisation")
     names = s.get("serviceNames")
     name_fi = _localized(names, ("Name",), "fi")
     name_sv = _localized(names, ("Name",), "sv")
@@ -325,4 +410,129 @@ def _service(ctx: BuildContext, path: Path, rec: JsonRecord, orgs: dict[str, dic
         "languages": list(dict.fromkeys(str(x).lower() for x in s.get("languages") or [] if x)),
         "url": next((c.url for c in linked if c.type in ("WebPage", "EChannel") and c.url), None),
         "updated_at": parse_timestamp(s.get("modified")), "lat": lat, "lon": lon,
+    }
+
+
+# --- public services (issue 10: the public side of the service paths) ------------------------------------------
+
+def _public_owner(s: Any, orgs: dict[str, dict[str, Any]],
+                  public_orgs: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """The public organisation of a service that has no NGO among its organisations (an NGO's service stays an
+    organisation activity whoever else is named); None otherwise or when the links are malformed (the NGO path
+    then reports the record)."""
+    if not isinstance(s, dict) or not public_orgs:
+        return None
+    try:
+        ids = _service_org_ids(s)
+    except (TypeError, AttributeError):
+        return None
+    if any(i in orgs for i in ids):
+        return None
+    return next((public_orgs[i] for i in ids if i in public_orgs), None)
+
+
+def _county_municipalities(con: Any, ctx: BuildContext) -> dict[tuple[str, str], list[str]]:
+    """(area kind, code) -> municipality codes: wellbeing services counties from the resolver, maakunnat (`Region`
+    areas) from the municipality table when the build has loaded it."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for code, area in sorted(getattr(ctx.resolver, "area_of", {}).items()):
+        if area:
+            out.setdefault(("county", str(area)), []).append(code)
+    try:
+        rows = con.execute("select code, maakunta_code from municipality where maakunta_code is not null "
+                           "order by code").fetchall()
+    except Exception:  # noqa: BLE001 - no municipality table (a loader test): Region areas need their list
+        rows = []
+    for code, maakunta in rows:
+        out.setdefault(("region", str(maakunta).zfill(2)), []).append(str(code))
+    return out
+
+
+def _channel_contact(c: dict[str, Any], ch: Channel) -> dict[str, Any]:
+    """Street address and web address of a public service channel. No phone number is stored (`phone` stays
+    NULL): the project keeps no phone numbers anywhere, because a channel's number cannot be told apart from a
+    person's direct line (tests/test_privacy.py scans every table); the card links to the service instead."""
+    address = None
+    for a in sorted((a for a in c.get("addresses") or [] if isinstance(a, dict)),
+                    key=lambda a: 0 if a.get("type") in ("Location", "Visiting") else 1):
+        st = a.get("streetAddress") or {}
+        street = next((plain_text(x.get("value")) for x in st.get("street") or []
+                       if isinstance(x, dict) and x.get("value")), None)
+        if street:
+            address = " ".join(str(x) for x in (street, st.get("streetNumber")) if x)
+            if st.get("postalCode"):
+                address += f", {st['postalCode']}"
+            break
+    return {"address": address, "url": ch.url, "phone": None}
+
+
+def _area_refs(area: dict[str, Any], counties: dict[tuple[str, str], list[str]]) -> tuple[list[Any], str | None]:
+    """Municipality references of one service area, and a description of the area when it cannot be resolved."""
+    listed = [m.get("code") if isinstance(m, dict) else m for m in area.get("municipalities") or []]
+    listed = [m for m in listed if m]
+    kind, code = area.get("type"), area.get("code")
+    if kind == "Municipality" and code:
+        return [code, *listed], None
+    if listed:
+        return listed, None
+    if code and kind in COUNTY_AREA_TYPES and ("county", str(code).zfill(2)) in counties:
+        return list(counties[("county", str(code).zfill(2))]), None
+    if code and kind == "Region" and ("region", str(code).zfill(2)) in counties:
+        return list(counties[("region", str(code).zfill(2))]), None
+    return [], f"{kind or '(no type)'} {code or '(no code)'}"
+
+
+def _public_service(ctx: BuildContext, path: Path, rec: JsonRecord, org: dict[str, Any],
+                    channels: dict[str, Channel], channels_of: dict[str, list[str]],
+                    counties: dict[tuple[str, str], list[str]]) -> dict[str, Any] | Reject:
+    """A public organisation's service. Its served municipalities: the area's municipalities (a municipality, a
+    county or maakunta by code, or any area's own list) and the municipalities of its service locations. A
+    limited-area service whose area resolves to no municipality and that has no location cannot be placed."""
+    s = rec.record
+    if not s.get("id"):
+        return Reject("missing_field", "missing id")
+    sid = str(s["id"])
+    names = s.get("serviceNames")
+    name_fi, name_sv, name_en = (_localized(names, ("Name",), lang) for lang in ("fi", "sv", "en"))
+    if not (name_fi or name_sv or name_en):
+        return Reject("missing_field", "missing service name (serviceNames type Name)")
+    linked_ids = [str((c.get("serviceChannel") or {}).get("id")) for c in s.get("serviceChannels") or []
+                  if isinstance(c, dict) and (c.get("serviceChannel") or {}).get("id")]
+    linked_ids = list(dict.fromkeys(linked_ids + channels_of.get(sid, [])))
+    linked = [channels[c] for c in linked_ids if c in channels]
+    area_type = s.get("areaType") if s.get("areaType") in (*NATIONWIDE, "LimitedType") else "LimitedType"
+    national = area_type in NATIONWIDE
+    refs: list[Any] = []
+    unresolved: list[str] = []
+    if not national:
+        for area in s.get("areas") or []:
+            if isinstance(area, dict):
+                got, problem = _area_refs(area, counties)
+                refs += got
+                if problem:
+                    unresolved.append(problem)
+        refs += [m.get("code") if isinstance(m, dict) else m for m in s.get("municipalities") or []]
+    location_refs = [c.municipality_raw for c in linked if c.type == "ServiceLocation" and c.municipality_raw]
+    if not national and not [r for r in refs if r] and not location_refs:
+        shown = ", ".join(unresolved) or "no areas"
+        return Reject("unresolved_area", f"limited-area service whose area cannot be resolved to a municipality "
+                      f"({shown}) and with no service location")
+    places = resolve_places(ctx, refs + location_refs, national)
+    if places.reason:
+        return Reject(places.reason, places.message or "")
+    classes = []
+    for c in s.get("serviceClasses") or []:
+        if isinstance(c, dict):
+            code = c.get("code") or str(c.get("uri") or "").rstrip("/").rsplit("/", 1)[-1]
+            if code:
+                classes.append(str(code).strip())
+    return {
+        "source_id": sid, "file": path.name, "record_ref": rec.ref, "org_source_id": org["source_id"],
+        "org_name": org["name"], "org_type": org["org_type"], "name_fi": name_fi, "name_sv": name_sv,
+        "name_en": name_en, "class_codes": list(dict.fromkeys(classes)),
+        "languages": list(dict.fromkeys(str(x).lower() for x in s.get("languages") or [] if x)),
+        "area_type": area_type, "municipality_codes": [] if national else places.codes,
+        "channel_ids": linked_ids,
+        "url": next((c.url for c in linked if c.type in ("WebPage", "EChannel") and c.url), None),
+        "updated_at": parse_timestamp(s.get("modified")),
     }
