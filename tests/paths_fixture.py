@@ -8,8 +8,8 @@ so a municipality's count is exact); the public side is invented, hand-chosen pe
 DEMO. Every mart row follows from PLANS by the contract's rules, so each of the four statuses occurs. Each table
 carries one extra column (`fixture_note`): the app must ignore columns it does not know.
 
-When the ETL half is merged the tests can switch to the real build: they read every expected value from these mart
-rows, never from PLANS.
+The real build's path tables are dropped first and replaced by these. The tests read every expected value from these
+mart rows, never from PLANS; the browser test (tests/browser/test_paths_browser.py) runs on the real demo build.
 """
 from __future__ import annotations
 
@@ -251,6 +251,11 @@ def build_paths_warehouse(src: Path, target: Path) -> Path:
     shutil.copyfile(src, target)
     con = duckdb.connect(str(target))
     try:
+        # the real build has these tables too: the hand-made ones replace them, so every value below follows PLANS
+        for (name,) in con.execute("select table_name from duckdb_tables() where table_name in "
+                                   "('dim_service_path', 'dim_path_stage', 'public_service', 'public_service_place', "
+                                   "'public_service_path') or table_name like 'mart\\_path\\_%' escape '\\'").fetchall():
+            con.execute(f'drop table "{name}"')
         _dimensions(con)
         _create_tables(con)
         munis = {r[0]: {"name_fi": r[1], "name_sv": r[2], "lat": r[3], "lon": r[4]} for r in con.execute(

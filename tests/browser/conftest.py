@@ -39,7 +39,8 @@ ERROR_SELECTOR = '[data-testid="stException"], [data-testid="stAlertContentError
 
 # url path of every page (dashboard.py PAGES); the first one is the default page at "/"
 PAGE_PATHS = {"yleiskuva": "", "aluekortti": "aluekortti", "toimintamuodot": "toimintamuodot",
-              "katvealueet": "katvealueet", "jarjestot": "jarjestot", "tiedot": "tiedot"}
+              "katvealueet": "katvealueet", "jarjestot": "jarjestot", "tiedot": "tiedot",
+              "palvelupolut": "palvelupolut", "tarkista_aineisto": "tarkista_aineisto"}
 
 
 def artifact(name: str) -> Path:

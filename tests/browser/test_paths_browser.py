@@ -1,9 +1,8 @@
 """Page 7 (Palvelupolut) in a real browser: the status map of an area draws one shape per municipality of the
 area, and the referral card downloads as a PDF whose text names the municipality and an activity of the mart.
 
-Two runs of the same check: over the hand-made contract warehouse of tests/paths_fixture.py (always), and over the
-browser suite's own demo build, which is skipped only while that build has no `mart_path_municipality` (the ETL
-half of issue 10 is on another branch until the merge)."""
+Two runs of the same check: over the hand-made contract warehouse of tests/paths_fixture.py, and over the browser
+suite's own demo build (the real path marts)."""
 from __future__ import annotations
 
 import io
@@ -87,7 +86,5 @@ def test_paths_page_map_and_card_on_the_contract_fixture(paths_warehouse, page):
 
 
 def test_paths_page_map_and_card_on_the_demo_build(app_server, page, demo_warehouse):
-    if not _has_path_marts(demo_warehouse):
-        pytest.skip("the demo build has no mart_path_municipality yet: the ETL half of issue 10 (branch "
-                    "p2-paths-etl) is not merged; this test becomes mandatory at the merge")
+    assert _has_path_marts(demo_warehouse)
     _check_page(app_server, page, demo_warehouse, "demo")
