@@ -22,6 +22,12 @@ $(BIN)/python: requirements.txt requirements-dev.txt
 	$(BIN)/pip install -q -r requirements-dev.txt
 	@touch $@
 
+# the pinned axe-core that the browser accessibility test injects (tests/browser/package-lock.json)
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund
+	@touch $@
+
 setup: $(BIN)/python ## create .venv and install the pinned requirements
 
 data: setup ## build the warehouse (demo data when no organisation source is configured)
@@ -39,7 +45,7 @@ check: setup ## re-run the build checks on the current warehouse
 run: data ## build the warehouse if needed and start the dashboard on http://127.0.0.1:$(PORT)
 	$(BIN)/python -m app.serve --server.port $(PORT) --server.address 127.0.0.1
 
-test: setup ## run the whole test suite (unit, AppTest, browser tests)
+test: setup $(AXE) ## run the whole test suite (unit, AppTest, browser tests, accessibility)
 	$(BIN)/python -m pytest -q
 
 test-fast: setup ## the suite without the browser tests
