@@ -31,13 +31,15 @@ def _has_path_marts(db: Path) -> bool:
 
 def _choice(db: Path) -> tuple[str, str, str, str, int, list[str]]:
     """(path, area, municipality code, its Finnish name, municipalities in the area, activity names there):
-    the area and municipality of the first path with the most in-person organisation activities."""
+    the municipality with the most in-person organisation activities of a path, in an area of several municipalities
+    (Helsinki is one)."""
     con = duckdb.connect(str(db), read_only=True)
     try:
         path, area, muni, name = con.execute("""
             select p.path_code, p.area_code, p.municipality_code, m.name_fi
             from mart_path_municipality p join municipality m on m.code = p.municipality_code
             join dim_service_path d using (path_code)
+            where p.area_code in (select area_code from municipality where not is_aland group by 1 having count(*) > 1)
             order by p.org_in_person desc, d.sort_order, p.municipality_code limit 1""").fetchone()
         n = con.execute("select count(*) from mart_path_municipality where path_code = ? and area_code = ?",
                         [path, area]).fetchone()[0]
