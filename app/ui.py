@@ -300,6 +300,23 @@ def _exports():
 MAX_TABLE_ROWS = 1000
 
 
+def _column_formatter(kind: str, lang: str) -> Callable[[Any], str]:
+    """fmt(v, kind, lang) for one table column, each distinct value formatted once (a column of 1,000 counts
+    holds a few dozen distinct numbers; number formatting is the costly part of drawing a table)."""
+    done: dict[Any, str] = {}
+
+    def one(v: Any) -> str:
+        key = (v.__class__, v)
+        try:
+            return done[key]
+        except KeyError:
+            text = done[key] = fmt(v, kind, lang)
+            return text
+        except TypeError:            # unhashable (a list cell): formatted as it comes
+            return fmt(v, kind, lang)
+    return one
+
+
 def _on_click(make: Callable[[], Any]) -> Callable[[], Any]:
     """`make` run on the first call only (a download's data callable runs when the button is clicked, not while the
     page is drawn)."""
@@ -324,7 +341,7 @@ def table_with_downloads(df: pd.DataFrame, name: str, lang: str, columns: Sequen
     # every rerun slow); the downloads below always carry the whole table, labelled when one is clicked
     shown = labelled_frame(df.head(MAX_TABLE_ROWS), columns, lang)
     whole = (lambda: shown) if len(df) <= len(shown) else (lambda: labelled_frame(df, columns, lang))
-    styler = shown.style.format({label: (lambda v, k=kind: fmt(v, k, lang)) for label, kind in kinds.items()})
+    styler = shown.style.format({label: _column_formatter(kind, lang) for label, kind in kinds.items()})
     styler = styler.hide(axis="index")
     st.dataframe(styler, hide_index=True, width="stretch", height=height or "auto", key=key)
     if len(df) > len(shown):
