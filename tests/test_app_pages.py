@@ -614,3 +614,28 @@ def test_long_table_download_carries_every_row_labelled(db, monkeypatch):
     assert made == [1]
     buttons["long_semicolon.csv"]()                             # the other files reuse the same frame
     assert made == [1]
+
+
+def test_build_key_is_looked_up_once_per_run_and_again_on_the_next(db, monkeypatch):
+    from app import db as appdb
+
+    calls = []
+    real = appdb.warehouse_stamp
+    monkeypatch.setattr(appdb, "warehouse_stamp", lambda *a: calls.append(1) or real(*a))
+
+    def script():
+        import streamlit as st
+
+        from app import cached, ui
+        keys = {cached.build_key() for _ in range(5)}
+        st.text(f"{len(keys)} {cached.areas(lang='fi').shape[0]} {ui.build_row()['build_id']}")
+
+    at = AppTest.from_function(script, default_timeout=30).run()
+    assert not at.exception and len(calls) == 1
+    n_areas, build_id = rows(db, "select count(*) from area")[0][0], rows(db, "select build_id from _meta_build")[0][0]
+    assert at.text[0].value.split() == ["1", str(n_areas), build_id]
+    at.run()
+    assert len(calls) == 2                      # a rerun looks again (a rebuild is picked up on the next run)
+    from app import cached
+    cached.build_key(), cached.build_key()      # outside a script run: every call looks
+    assert len(calls) == 4
