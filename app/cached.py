@@ -11,6 +11,7 @@ from typing import Any, Callable
 import duckdb
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from app import db, queries
 
@@ -30,9 +31,29 @@ def _build_id(stamp: str) -> str:
     return str(info["build_id"].iloc[0]) if len(info) else ""
 
 
-def build_key() -> str:
+def per_run(name: str, make: Callable[[], Any]) -> Any:
+    """`make()` once per script run (a rerun starts afresh): the build key and other values a page asks for many
+    times in one run are looked up once, and one run sees one build throughout. Outside a script run (a download
+    made on click, a plain test) every call makes the value anew."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
+        return make()
+    memo = getattr(ctx, "_jk_per_run", None)
+    if memo is None or memo[0] is not ctx.cursors:       # ctx.cursors is a new dict at the start of every run
+        memo = (ctx.cursors, {})
+        ctx._jk_per_run = memo
+    if name not in memo[1]:
+        memo[1][name] = make()
+    return memo[1][name]
+
+
+def _make_build_key() -> str:
     stamp = db.warehouse_stamp()
     return f"{stamp}|{_build_id(stamp)}"
+
+
+def build_key() -> str:
+    return per_run("build_key", _make_build_key)
 
 
 @st.cache_data(max_entries=512, show_spinner=False)

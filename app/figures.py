@@ -36,12 +36,38 @@ def feature_collection(geo: pd.DataFrame) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": feats}
 
 
-def _base_layout(fig: go.Figure, *, separators: str, height: int, title: str | None = None) -> go.Figure:
-    fig.update_layout(separators=separators, height=height, font=FONT, margin=dict(l=0, r=0, t=40 if title else 8, b=0),
-                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-                      title=dict(text=title, x=0, xanchor="left", font=dict(size=16)) if title else None,
-                      hoverlabel=dict(font_size=14))
-    return fig
+class SharedGeoJSON(dict):
+    """A GeoJSON FeatureCollection that plotly shares instead of copying. Plotly deep-copies every trace property
+    when a figure is built and again when st.plotly_chart serialises it (for a national map: 130,000 objects, two
+    thirds of a rerun's time); the shapes are never changed after loading, so one object serves every copy. It
+    serialises as the plain dict it is."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> "SharedGeoJSON":
+        return self
+
+
+def _layout(*, separators: str, height: int, title: str | None = None, **more: Any) -> dict[str, Any]:
+    """The common layout plus `more`, as one dict: a figure built with its whole layout at once costs a fraction of
+    one changed afterwards with update_layout/update_xaxes (each of those runs plotly's validation again)."""
+    layout = dict(separators=separators, height=height, font=FONT, margin=dict(l=0, r=0, t=40 if title else 8, b=0),
+                  paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", hoverlabel=dict(font_size=14))
+    if title:
+        layout["title"] = dict(text=title, x=0, xanchor="left", font=dict(size=16))
+    layout.update(more)
+    return layout
+
+
+def _figure(data: Any, **layout: Any) -> go.Figure:
+    return go.Figure(data=data, layout=_layout(**layout))
+
+
+def _vline(x: float, line: dict[str, Any]) -> dict[str, Any]:
+    """What fig.add_vline draws (a line across the plot's height at data x), as a layout shape."""
+    return dict(type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="y domain", line=line)
+
+
+def _hline(y: float, line: dict[str, Any]) -> dict[str, Any]:
+    return dict(type="line", x0=0, x1=1, xref="x domain", y0=y, y1=y, yref="y", line=line)
 
 
 def value_format(kind: str, decimals: int) -> str:
@@ -77,21 +103,21 @@ def choropleth(df: pd.DataFrame, geojson: dict[str, Any], *, value_col: str = "v
             kwargs.update(zmid=midpoint if midpoint is not None else 1.0)
         if zrange:
             kwargs.update(zmin=zrange[0], zmax=zrange[1])
-    fig = go.Figure(go.Choropleth(
-        geojson=geojson, featureidkey="id", locations=df["code"].astype(str).tolist(), z=z,
+    if categorical:
+        custom = list(zip(df["name"], ["<br>" + categorical.get(int(v), "") for v in df[value_col]]))
+    trace = go.Choropleth(
+        geojson=SharedGeoJSON(geojson), featureidkey="id", locations=df["code"].astype(str).tolist(), z=z,
         customdata=custom, marker=dict(line=dict(color="white", width=0.6)),
         hovertemplate=f"<b>%{{customdata[0]}}</b><br>{hover_value_label}: %{{z:{value_fmt}}}%{{customdata[1]}}"
                       "<extra></extra>" if not categorical else
                       "<b>%{customdata[0]}</b>%{customdata[1]}<extra></extra>",
-        **kwargs))
-    if categorical:
-        fig.data[0].customdata = list(zip(df["name"], ["<br>" + categorical.get(int(v), "") for v in df[value_col]]))
+        **kwargs)
     # fitbounds alone keeps the geo frame at the world's aspect (a tall country ends up small in the middle);
     # explicit ranges from the shapes' own bounds make the frame follow the data, so Finland fills the height.
     lon, lat = bounds(geojson, set(df["code"].astype(str)))
-    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator", bgcolor="rgba(0,0,0,0)",
-                    showframe=False, lonaxis_range=lon, lataxis_range=lat)
-    return _base_layout(fig, separators=separators, height=height, title=title)
+    geo = dict(fitbounds="locations", visible=False, projection=dict(type="mercator"), bgcolor="rgba(0,0,0,0)",
+               showframe=False, lonaxis=dict(range=lon), lataxis=dict(range=lat))
+    return _figure(trace, separators=separators, height=height, title=title, geo=geo)
 
 
 def bounds(geojson: dict[str, Any], ids: set[str] | None = None, pad: float = 0.02
@@ -124,20 +150,21 @@ def ranking_bar(df: pd.DataFrame, *, value_col: str = "value", label_col: str = 
     """Horizontal bars, largest on top; uncertain (small-number) bars hatched and lighter."""
     d = df.sort_values(value_col, ascending=True, na_position="first")
     flag = d["small_number"].fillna(False).astype(bool).tolist() if "small_number" in d else [False] * len(d)
-    fig = go.Figure(go.Bar(
+    extra: dict[str, Any] = {}
+    if reference is not None and pd.notna(reference):
+        # as add_vline(annotation_position="bottom right") draws it
+        extra = dict(shapes=[_vline(float(reference), dict(color="#333", dash="dash", width=1.5))],
+                     annotations=[dict(showarrow=False, text=reference_label or "", x=float(reference),
+                                       xanchor="left", xref="x", y=0, yanchor="bottom", yref="y domain")])
+    return _figure(go.Bar(
         x=d[value_col].astype(float).tolist(), y=d[label_col].tolist(), orientation="h",
         marker=dict(color=[BAR] * len(d), opacity=[0.55 if f else 1.0 for f in flag],
                     pattern=dict(shape=["/" if f else "" for f in flag], fgcolor="white", size=6)),
         customdata=[f"<br><i>{uncertain_label}</i>" if (f and uncertain_label) else "" for f in flag],
         hovertemplate=f"<b>%{{y}}</b><br>{value_label}: %{{x:{value_fmt}}}%{{customdata}}<extra></extra>",
-        name=value_label))
-    if reference is not None and pd.notna(reference):
-        fig.add_vline(x=float(reference), line=dict(color="#333", dash="dash", width=1.5),
-                      annotation_text=reference_label or "", annotation_position="bottom right")
-    fig.update_xaxes(tickformat=value_fmt, title=value_label, gridcolor="#e5e5e5")
-    fig.update_yaxes(title=None, automargin=True)
-    fig.update_layout(showlegend=False)
-    return _base_layout(fig, separators=separators, height=height or max(320, 26 * len(d) + 90), title=title)
+        name=value_label), separators=separators, height=height or max(320, 26 * len(d) + 90), title=title,
+        xaxis=dict(tickformat=value_fmt, title=dict(text=value_label), gridcolor="#e5e5e5"),
+        yaxis=dict(automargin=True), showlegend=False, **extra)
 
 
 def grouped_bars(df: pd.DataFrame, *, label_col: str, series: list[tuple[str, str]], value_label: str,
@@ -146,31 +173,28 @@ def grouped_bars(df: pd.DataFrame, *, label_col: str, series: list[tuple[str, st
                  uncertain_label: str | None = None) -> go.Figure:
     """Horizontal grouped bars: one bar per (column, legend name) in `series` for each label."""
     d = df.iloc[::-1]
-    fig = go.Figure()
-    for i, (col, name) in enumerate(series):
-        fig.add_trace(go.Bar(x=d[col].astype(float).tolist(), y=d[label_col].tolist(), orientation="h", name=name,
-                             marker=dict(color=OKABE_ITO[i % len(OKABE_ITO)]),
-                             hovertemplate=f"<b>%{{y}}</b><br>{name}: %{{x:{value_fmt}}}<extra></extra>"))
-    fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
-    fig.update_xaxes(tickformat=value_fmt, title=value_label, gridcolor="#e5e5e5")
-    fig.update_yaxes(title=None, automargin=True)
-    return _base_layout(fig, separators=separators, height=height or max(360, 22 * len(d) * len(series) + 120),
-                        title=title)
+    bars = [go.Bar(x=d[col].astype(float).tolist(), y=d[label_col].tolist(), orientation="h", name=name,
+                   marker=dict(color=OKABE_ITO[i % len(OKABE_ITO)]),
+                   hovertemplate=f"<b>%{{y}}</b><br>{name}: %{{x:{value_fmt}}}<extra></extra>")
+            for i, (col, name) in enumerate(series)]
+    return _figure(bars, separators=separators, height=height or max(360, 22 * len(d) * len(series) + 120),
+                   title=title, barmode="group", legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
+                   xaxis=dict(tickformat=value_fmt, title=dict(text=value_label), gridcolor="#e5e5e5"),
+                   yaxis=dict(automargin=True))
 
 
 def grants_chart(df: pd.DataFrame, *, year_label: str, granted_label: str, requested_label: str,
                  separators: str, currency_suffix: str = " €", title: str | None = None) -> go.Figure:
     years = df["year"].astype(int).astype(str).tolist()
-    fig = go.Figure([
+    return _figure([
         go.Bar(x=years, y=df["requested"].astype(float).tolist(), name=requested_label, marker_color=BAR_ALT,
                hovertemplate=f"%{{x}}<br>{requested_label}: %{{y:,.0f}}{currency_suffix}<extra></extra>"),
         go.Bar(x=years, y=df["granted"].astype(float).tolist(), name=granted_label, marker_color=BAR,
                hovertemplate=f"%{{x}}<br>{granted_label}: %{{y:,.0f}}{currency_suffix}<extra></extra>"),
-    ])
-    fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
-    fig.update_xaxes(title=year_label, type="category")
-    fig.update_yaxes(tickformat=",.0f", ticksuffix=currency_suffix, gridcolor="#e5e5e5")
-    return _base_layout(fig, separators=separators, height=360, title=title)
+    ], separators=separators, height=360, title=title, barmode="group",
+        legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
+        xaxis=dict(title=dict(text=year_label), type="category"),
+        yaxis=dict(tickformat=",.0f", ticksuffix=currency_suffix, gridcolor="#e5e5e5"))
 
 
 def heatmap(df: pd.DataFrame, *, x_col: str, y_col: str, x_order: Iterable[str], y_order: Iterable[str],
@@ -187,14 +211,13 @@ def heatmap(df: pd.DataFrame, *, x_col: str, y_col: str, x_order: Iterable[str],
     kw: dict[str, Any] = dict(colorscale=DIVERGING if diverging else SEQUENTIAL)
     if diverging:
         kw["zmid"] = 1.0
-    fig = go.Figure(go.Heatmap(
+    return _figure(go.Heatmap(
         z=z, x=xs, y=ys, customdata=note, xgap=1, ygap=1,
         colorbar=dict(title=dict(text=colorbar_title, side="right"), tickformat=value_fmt, thickness=16),
         hovertemplate=f"<b>%{{y}}</b><br>{hover_x}: %{{x}}<br>{hover_y}: %{{z:{value_fmt}}}%{{customdata}}"
-                      "<extra></extra>", **kw))
-    fig.update_xaxes(side="top", tickangle=-40, automargin=True)
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    return _base_layout(fig, separators=separators, height=max(480, 26 * len(ys) + 220), title=title)
+                      "<extra></extra>", **kw), separators=separators, height=max(480, 26 * len(ys) + 220),
+        title=title, xaxis=dict(side="top", tickangle=-40, automargin=True),
+        yaxis=dict(autorange="reversed", automargin=True))
 
 
 # The need-vs-supply chart's nominal plot area (px) and label font: labels are placed only where their box fits
@@ -261,7 +284,9 @@ def quadrant(df: pd.DataFrame, *, x_col: str, y_col: str, x_threshold: float | N
     indicator), with the dashed lines at the same thresholds the rule uses. Short labels only where they fit; the
     full name (`name`) in the hover."""
     d = df[df[x_col].notna() & df[y_col].notna()].reset_index(drop=True)
-    fig = go.Figure()
+    xaxis = dict(title=dict(text=x_label), tickformat=x_fmt, gridcolor="#eee")
+    yaxis = dict(title=dict(text=y_label), tickformat=y_fmt, gridcolor="#eee")
+    traces = []
     symbols = {"high_need_low_supply": "diamond", "high_need_high_supply": "circle",
                "low_need_low_supply": "square", "low_need_high_supply": "triangle-up"}
     if not d.empty:
@@ -272,13 +297,12 @@ def quadrant(df: pd.DataFrame, *, x_col: str, y_col: str, x_threshold: float | N
         positions = place_labels(xs, ys, texts, x_range, y_range)
         d = d.assign(_label=[t if p else "" for t, p in zip(texts, positions)],
                      _pos=[p or "top center" for p in positions])
-        fig.update_xaxes(range=list(x_range))
-        fig.update_yaxes(range=list(y_range))
+        xaxis["range"], yaxis["range"] = list(x_range), list(y_range)
     for q, label in quadrant_labels.items():
         part = d[d[quadrant_col] == q] if not d.empty else d
         if part.empty:
             continue
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=part[x_col].astype(float).tolist(), y=part[y_col].astype(float).tolist(), mode="markers+text",
             text=part["_label"].tolist(), textposition=part["_pos"].tolist(),
             textfont=dict(size=QUADRANT_LABEL_SIZE), name=label, customdata=part["name"].tolist(),
@@ -286,14 +310,10 @@ def quadrant(df: pd.DataFrame, *, x_col: str, y_col: str, x_threshold: float | N
                         line=dict(color="white", width=1)),
             hovertemplate=f"<b>%{{customdata}}</b><br>{x_label}: %{{x:{x_fmt}}}<br>{y_label}: %{{y:{y_fmt}}}"
                           "<extra></extra>"))
-    if x_threshold is not None:
-        fig.add_vline(x=float(x_threshold), line=dict(color="#777", dash="dash"))
-    if y_threshold is not None:
-        fig.add_hline(y=float(y_threshold), line=dict(color="#777", dash="dash"))
-    fig.update_xaxes(title=x_label, tickformat=x_fmt, gridcolor="#eee")
-    fig.update_yaxes(title=y_label, tickformat=y_fmt, gridcolor="#eee")
-    fig.update_layout(legend=dict(orientation="h", y=-0.18, x=0))
-    return _base_layout(fig, separators=separators, height=QUADRANT_HEIGHT, title=title)
+    shapes = ([_vline(float(x_threshold), dict(color="#777", dash="dash"))] if x_threshold is not None else []) + \
+        ([_hline(float(y_threshold), dict(color="#777", dash="dash"))] if y_threshold is not None else [])
+    return _figure(traces, separators=separators, height=QUADRANT_HEIGHT, title=title, xaxis=xaxis, yaxis=yaxis,
+                   legend=dict(orientation="h", y=-0.18, x=0), **({"shapes": shapes} if shapes else {}))
 
 
 # -- service paths (issue 10) --------------------------------------------------------------------------------------
@@ -318,7 +338,7 @@ def status_map(df: pd.DataFrame, geojson: dict[str, Any], *, labels: dict[str, s
         scale += [[i / n, STATUS_COLOURS[s]], [(i + 1) / n, STATUS_COLOURS[s]]]
     status = df["status"].astype(str).tolist()
     fig = go.Figure(go.Choropleth(
-        geojson=geojson, featureidkey="id", locations=df["code"].astype(str).tolist(),
+        geojson=SharedGeoJSON(geojson), featureidkey="id", locations=df["code"].astype(str).tolist(),
         z=[index.get(s, 0) for s in status], zmin=-0.5, zmax=n - 0.5, colorscale=scale,
         customdata=list(zip(df["name"], [labels.get(s, s) for s in status], status)),
         marker=dict(line=dict(color="white", width=0.6)),
@@ -328,7 +348,8 @@ def status_map(df: pd.DataFrame, geojson: dict[str, Any], *, labels: dict[str, s
     lon, lat = bounds(geojson, set(df["code"].astype(str)))
     fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator", bgcolor="rgba(0,0,0,0)",
                     showframe=False, lonaxis_range=lon, lataxis_range=lat)
-    return _base_layout(fig, separators=separators, height=height, title=title)
+    fig.update_layout(_layout(separators=separators, height=height, title=title))
+    return fig
 
 
 def path_view(df: pd.DataFrame, *, value_label: str, side_labels: dict[str, str], separators: str,
@@ -351,7 +372,8 @@ def path_view(df: pd.DataFrame, *, value_label: str, side_labels: dict[str, str]
     fig.update_yaxes(tickformat=",.0f", title=value_label, gridcolor="#e5e5e5", rangemode="tozero")
     if df["activities"].max() < 8:
         fig.update_yaxes(dtick=1)    # small whole counts: no repeated rounded ticks (1, 1, 0 …)
-    return _base_layout(fig, separators=separators, height=height, title=title)
+    fig.update_layout(_layout(separators=separators, height=height, title=title))
+    return fig
 
 
 def _wrap_label(text: str, width: int = 14) -> str:

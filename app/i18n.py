@@ -7,6 +7,7 @@ missing everywhere is shown as the key itself (so it is noticed, never a crash).
 from __future__ import annotations
 
 import json
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -33,10 +34,21 @@ def _load(lang: str, stamp: float) -> dict[str, str]:
     return merged
 
 
+_STAMPS: dict[tuple[str, str], tuple[float, float]] = {}
+STAMP_SECONDS = 1.0
+
+
 def _stamp(lang: str) -> float:
-    # reload when a locale file changes (cheap: a handful of stat calls)
+    # reload when a locale file changes: the folder is listed and stat'ed at most once a second per language
+    # (a page asks for a few hundred strings per run; a listing per string cost ~0.25 ms each)
     d = locales_dir() / lang
-    return max((f.stat().st_mtime for f in d.glob("*.json")), default=0.0)
+    now = time.monotonic()
+    seen = _STAMPS.get((str(d), lang))
+    if seen is not None and now - seen[0] < STAMP_SECONDS:
+        return seen[1]
+    stamp = max((f.stat().st_mtime for f in d.glob("*.json")), default=0.0)
+    _STAMPS[(str(d), lang)] = (now, stamp)
+    return stamp
 
 
 def strings(lang: str) -> dict[str, str]:

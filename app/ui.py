@@ -103,9 +103,14 @@ def show_db_error(lang: str, err: Exception) -> None:
     log.error("database error on a page: %s: %s", type(err).__name__, err)   # details in the server log only
 
 
-def build_row() -> dict[str, Any]:
+def _make_build_row() -> dict[str, Any]:
     info = cached.build_info()
     return info.iloc[0].to_dict() if len(info) else {}
+
+
+def build_row() -> dict[str, Any]:
+    """The _meta_build row of the warehouse (looked up once per script run)."""
+    return dict(cached.per_run("build_row", _make_build_row))
 
 
 def is_demo() -> bool:
@@ -126,13 +131,18 @@ def page_header(lang: str, key: str) -> None:
         st.markdown(intro)
 
 
-def source_text(lang: str, source_ids: Sequence[str] | None = None) -> str:
+def _make_source_text(lang: str, source_ids: tuple[str, ...] | None) -> str:
     from app.brief import source_line_text
 
     src = cached.sources(lang=lang)
     if source_ids:
         src = src[src["source_id"].isin(list(source_ids))]
     return source_line_text(src, build_row(), lang)
+
+
+def source_text(lang: str, source_ids: Sequence[str] | None = None) -> str:
+    ids = tuple(source_ids) if source_ids else None
+    return cached.per_run(f"source_text|{lang}|{ids}", lambda: _make_source_text(lang, ids))
 
 
 def source_line(lang: str, source_ids: Sequence[str] | None = None, definition_key: str | None = None) -> None:
@@ -226,16 +236,34 @@ def labelled_frame(df: pd.DataFrame, columns: Sequence[tuple[str, str, str]], la
     cols = [c for c, _, _ in columns]
     out = df[cols].copy()
     for c, _, kind in columns:
-        if c in out.columns and kind.startswith("label:"):
+        if c in out.columns and kind.startswith(("label:", "labels:")):
             prefix = kind.split(":", 1)[1]
-            out[c] = [t(prefix + str(v), lang) if v is not None and not pd.isna(v) else "" for v in out[c]]
-        elif c in out.columns and kind.startswith("labels:"):
-            prefix = kind.split(":", 1)[1]
-            out[c] = [", ".join(t(prefix + x.strip(), lang) for x in (v if isinstance(v, (list, tuple)) else
-                                                                    str(v or "").split(",")) if str(x).strip())
-                      for v in out[c]]
+            one = kind.startswith("label:")
+            done: dict[Any, str] = {}       # each distinct code (list) is translated once, not once per row
+            col = []
+            for v in out[c]:
+                k = tuple(v) if isinstance(v, (list, tuple)) else v
+                try:
+                    text = done.get(k)
+                except TypeError:           # an unhashable value: translated as it comes
+                    k, text = None, None
+                if text is None:
+                    text = _label_text(v, prefix, lang) if one else _labels_text(v, prefix, lang)
+                    if k is not None:
+                        done[k] = text
+                col.append(text)
+            out[c] = col
     out.columns = [label for c, label, _ in columns if c in df.columns]
     return out
+
+
+def _label_text(v: Any, prefix: str, lang: str) -> str:
+    return t(prefix + str(v), lang) if v is not None and not pd.isna(v) else ""
+
+
+def _labels_text(v: Any, prefix: str, lang: str) -> str:
+    parts = v if isinstance(v, (list, tuple)) else str(v or "").split(",")
+    return ", ".join(t(prefix + x.strip(), lang) for x in parts if str(x).strip())
 
 
 def _export_meta(name: str, lang: str, title: str | None, subtitle: str = "",
@@ -272,44 +300,80 @@ def _exports():
 MAX_TABLE_ROWS = 1000
 
 
+def _column_formatter(kind: str, lang: str) -> Callable[[Any], str]:
+    """fmt(v, kind, lang) for one table column, each distinct value formatted once (a column of 1,000 counts
+    holds a few dozen distinct numbers; number formatting is the costly part of drawing a table)."""
+    done: dict[Any, str] = {}
+
+    def one(v: Any) -> str:
+        key = (v.__class__, v)
+        try:
+            return done[key]
+        except KeyError:
+            text = done[key] = fmt(v, kind, lang)
+            return text
+        except TypeError:            # unhashable (a list cell): formatted as it comes
+            return fmt(v, kind, lang)
+    return one
+
+
+def _on_click(make: Callable[[], Any]) -> Callable[[], Any]:
+    """`make` run on the first call only (a download's data callable runs when the button is clicked, not while the
+    page is drawn)."""
+    box: list[Any] = []
+
+    def get() -> Any:
+        if not box:
+            box.append(make())
+        return box[0]
+    return get
+
+
 def table_with_downloads(df: pd.DataFrame, name: str, lang: str, columns: Sequence[tuple[str, str, str]],
                          *, title: str | None = None, subtitle: str = "", height: int | None = None,
                          key: str | None = None, meta: Any = None) -> pd.DataFrame:
     """A table with labelled headers and language-correct number formats (values stay numeric, so sorting works),
     plus CSV (comma, decimal point), CSV (semicolon, decimal comma: Finnish/Swedish Excel) and XLSX downloads when
-    app.exports is available. Returns the labelled frame."""
-    table = labelled_frame(df, columns, lang)
+    app.exports is available. Returns the labelled frame as shown (at most MAX_TABLE_ROWS rows)."""
     kinds = {label: ("text" if kind.startswith(("label:", "labels:")) else kind) for c, label, kind in columns
              if c in df.columns}
-    # the screen shows the first MAX_TABLE_ROWS rows (formatting and sending 70,000 rows would make every rerun
-    # slow); the downloads below always carry the whole table
-    shown = table.head(MAX_TABLE_ROWS)
-    styler = shown.style.format({label: (lambda v, k=kind: fmt(v, k, lang)) for label, kind in kinds.items()})
+    # the screen shows the first MAX_TABLE_ROWS rows (labelling, formatting and sending 70,000 rows would make
+    # every rerun slow); the downloads below always carry the whole table, labelled when one is clicked
+    shown = labelled_frame(df.head(MAX_TABLE_ROWS), columns, lang)
+    whole = (lambda: shown) if len(df) <= len(shown) else (lambda: labelled_frame(df, columns, lang))
+    styler = shown.style.format({label: _column_formatter(kind, lang) for label, kind in kinds.items()})
     styler = styler.hide(axis="index")
     st.dataframe(styler, hide_index=True, width="stretch", height=height or "auto", key=key)
-    if len(table) > len(shown):
+    if len(df) > len(shown):
         st.caption(t("common.rows_truncated", lang, shown=fmt_number(len(shown), lang),
-                     total=fmt_number(len(table), lang)))
+                     total=fmt_number(len(df), lang)))
     exports = _exports()
     if exports is not None:
-        meta = meta or _export_meta(name, lang, title, subtitle)
-        table = export_frame(table, kinds, lang)
+        # the export frame and its metadata are made only when a download is clicked (once for all three files)
+        made = _on_click(lambda: (export_frame(whole(), kinds, lang),
+                                  meta or _export_meta(name, lang, title, subtitle)))
         c1, c2, c3 = st.columns(3)
         if hasattr(exports, "to_csv_bytes"):
-            c1.download_button(t("download.csv", lang), data=lambda: exports.to_csv_bytes(table, meta),
+            c1.download_button(t("download.csv", lang), data=lambda: exports.to_csv_bytes(*made()),
                                file_name=f"{name}.csv", mime="text/csv", on_click="ignore",
                                key=f"jk_dl_csv_{name}", icon=":material/download:", help=t("download.csv.help", lang))
             c2.download_button(t("download.csv_semicolon", lang),
-                               data=lambda: exports.to_csv_bytes(table, meta, sep=";"),
+                               data=lambda: exports.to_csv_bytes(*made(), sep=";"),
                                file_name=f"{name}_semicolon.csv", mime="text/csv", on_click="ignore",
                                key=f"jk_dl_csvsc_{name}", icon=":material/download:",
                                help=t("download.csv_semicolon.help", lang))
         if hasattr(exports, "to_xlsx_bytes"):
-            c3.download_button(t("download.xlsx", lang), data=lambda: exports.to_xlsx_bytes(table, meta),
+            c3.download_button(t("download.xlsx", lang), data=lambda: exports.to_xlsx_bytes(*made()),
                                file_name=f"{name}.xlsx", on_click="ignore", key=f"jk_dl_xlsx_{name}",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                icon=":material/download:")
-    return table
+    return shown
+
+
+def lazy_expander(label: str, key: str, *, container: Any = None) -> Any:
+    """An expander whose content the page draws only while it is open (`if box.open: with box: ...`): a closed
+    one runs no queries and sends no table. Opening or closing it reruns the page."""
+    return (container or st).expander(label, key=f"jk_exp_{key}", on_change="rerun")
 
 
 def chart_with_downloads(fig: Any, name: str, lang: str, *, meta: Any = None, title: str | None = None,
@@ -322,14 +386,14 @@ def chart_with_downloads(fig: Any, name: str, lang: str, *, meta: Any = None, ti
     if exports is None:
         return
     definitions = [(title or name, t(definition_key, lang))] if definition_key else []
-    meta = meta or _export_meta(name, lang, title, subtitle, definitions)
+    made = _on_click(lambda: meta or _export_meta(name, lang, title, subtitle, definitions))
     c1, c2, _ = st.columns([1, 1, 2])
     if hasattr(exports, "figure_to_png"):
-        c1.download_button(t("download.png", lang), data=lambda: exports.figure_to_png(fig, meta),
+        c1.download_button(t("download.png", lang), data=lambda: exports.figure_to_png(fig, made()),
                            file_name=f"{name}.png", mime="image/png", on_click="ignore",
                            key=f"jk_dl_png_{name}", icon=":material/image:")
     if hasattr(exports, "figure_to_svg"):
-        c2.download_button(t("download.svg", lang), data=lambda: exports.figure_to_svg(fig, meta),
+        c2.download_button(t("download.svg", lang), data=lambda: exports.figure_to_svg(fig, made()),
                            file_name=f"{name}.svg", mime="image/svg+xml", on_click="ignore",
                            key=f"jk_dl_svg_{name}", icon=":material/image:")
 

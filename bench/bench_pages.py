@@ -6,8 +6,10 @@ found generically, so new pages and new selectors are picked up; the language sw
 of those reruns.
 
 REFERENCE, measured the same way in the same process: bench/minimal_page.py (one px.choropleth of the 22 areas
-from a frame and GeoJSON loaded once, one dataframe, two selectboxes). Also recorded: the size of the largest
-choropleth figure spec each page sends (the map payload).
+from a frame and GeoJSON loaded once, one dataframe, two selectboxes), rerun in turn with each page (one minimal
+rerun, one page rerun, …), so that the ratio is fair on a machine whose load comes and goes. Also recorded: the
+size of the largest choropleth figure spec each page sends after its last rerun (the map payload; which area is
+shown then depends on the number of reruns).
 """
 from __future__ import annotations
 
@@ -22,6 +24,9 @@ from bench.common import ROOT, BENCH_DIR, Results, percentile
 MINIMAL = BENCH_DIR / "minimal_page.py"
 DASHBOARD = ROOT / "dashboard.py"
 SKIP_KEYS = {"jk_lang"}
+# issue 14: p50 within 1.5× of the minimal page (judged at scale 10), p95 under half a second at scale 100
+P50_TARGET = "≤ 1.5× minimal page"
+P95_TARGET = "≤ 0.5 s"
 
 
 class _Label(str):
@@ -42,6 +47,18 @@ def _patch_apptest() -> None:
 
     fmt._bench = True
     et._format_value_for_widget = fmt
+    _share_script_cache()
+
+
+def _share_script_cache() -> None:
+    """AppTest compiles (and magic-transforms) the script and the page anew on every run; a served app compiles
+    each once per process (its ScriptCache lives as long as the server). One shared cache here, so a rerun is
+    timed as the server runs it, and a long page script is not charged ~40 ms per rerun for its compilation."""
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test, local_script_runner
+
+    shared = ScriptCache()
+    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
 
 
 def discover_pages() -> list[Path]:
@@ -81,12 +98,9 @@ def _change_one(at, i: int) -> str | None:
     return f"{w.key}={w.options[nxt]}"
 
 
-def bench_script(script: Path, reruns: int, *, page: Path | None = None, timeout: float = 120) -> dict:
-    """Run `script` (with `page`: dashboard.py, then switch to that page), then `reruns` selector changes."""
+def _start(script: Path, page: Path | None, timeout: float):
     from streamlit.testing.v1 import AppTest
 
-    _patch_apptest()
-    _quiet_streamlit()
     at = AppTest.from_file(str(script), default_timeout=timeout)
     t0 = time.perf_counter()
     at.run()
@@ -94,19 +108,37 @@ def bench_script(script: Path, reruns: int, *, page: Path | None = None, timeout
         at.switch_page(str(page.relative_to(script.parent)))
         t0 = time.perf_counter()
         at.run()
-    first = time.perf_counter() - t0
-    errors = _errors(at)
-    times, changes = [], []
+    return at, time.perf_counter() - t0
+
+
+def bench_scripts(runs: list[tuple[Path, Path | None]], reruns: int, *, timeout: float = 120) -> list[dict]:
+    """Start each (script, page) (with a page: dashboard.py, then switch to that page), then `reruns` rounds of
+    one selector change each, the scripts taking turns: a load spike on the shared machine hits them alike, so the
+    ratio of a page to the minimal page run beside it holds even when the absolute times do not."""
+    _patch_apptest()
+    _quiet_streamlit()
+    started = [_start(script, page, timeout) for script, page in runs]
+    state = [{"at": at, "first": first, "errors": _errors(at), "times": [], "changes": []} for at, first in started]
     for i in range(reruns):
-        change = _change_one(at, i)
-        changes.append(change)
-        t0 = time.perf_counter()
-        at.run()
-        times.append(time.perf_counter() - t0)
-        errors += _errors(at)
-    return {"first_s": first, "reruns_s": times, "p50": percentile(times, 50), "p95": percentile(times, 95),
-            "max": max(times) if times else None, "changes": changes, "errors": errors[:20],
-            "error_count": len(errors), "map_bytes": _map_bytes(at), "widgets": len(at.selectbox) + len(at.radio)}
+        for st_ in state:
+            st_["changes"].append(_change_one(st_["at"], i))
+            t0 = time.perf_counter()
+            st_["at"].run()
+            st_["times"].append(time.perf_counter() - t0)
+            st_["errors"] += _errors(st_["at"])
+    out = []
+    for st_ in state:
+        at, times, errors = st_["at"], st_["times"], st_["errors"]
+        out.append({"first_s": st_["first"], "reruns_s": times, "p50": percentile(times, 50),
+                    "p95": percentile(times, 95), "max": max(times) if times else None, "changes": st_["changes"],
+                    "errors": errors[:20], "error_count": len(errors), "map_bytes": _map_bytes(at),
+                    "widgets": len(at.selectbox) + len(at.radio)})
+    return out
+
+
+def bench_script(script: Path, reruns: int, *, page: Path | None = None, timeout: float = 120) -> dict:
+    """Run `script` (with `page`: dashboard.py, then switch to that page), then `reruns` selector changes."""
+    return bench_scripts([(script, page)], reruns, timeout=timeout)[0]
 
 
 def _quiet_streamlit() -> None:
@@ -138,21 +170,21 @@ def run(warehouses: dict[float, Path], res: Results, *, reruns: int = 15) -> Non
                          f"{(ref['map_bytes'] or 0) / 1024:,.0f} KiB")
             for page in discover_pages():
                 try:
-                    r = bench_script(DASHBOARD, reruns, page=page)
+                    # the minimal page rerun in turn with the page: the reference of this page's ratio
+                    near, r = bench_scripts([(MINIMAL, None), (DASHBOARD, page)], reruns)
                 except Exception as e:  # a page under construction must not stop the others
                     res.errors.append(f"pages scale {scale:g}: {page.name} crashed the harness: {e!r}")
                     continue
-                detail[f"scale_{scale:g}"][page.name] = r
+                detail[f"scale_{scale:g}"][page.name] = {**r, "minimal_page_beside": near}
                 if r["error_count"]:
                     res.errors.append(f"pages scale {scale:g}: {page.name}: {r['error_count']} error elements, "
                                       f"first: {r['errors'][:2]}")
-                tgt = "≤ 1.2× minimal page" + ("; ≤ 0.5 s" if scale >= 100 else "")
                 note = (f"first run {r['first_s']:.2f} s, max {r['max']:.2f} s, {r['error_count']} errors"
                         if r["max"] is not None else "no reruns")
-                res.add("pages", scale, f"{page.stem} rerun p50", r["p50"], "s", reference=ref["p50"],
-                        reference_label="minimal page p50", target=tgt, note=note)
-                res.add("pages", scale, f"{page.stem} rerun p95", r["p95"], "s", reference=ref["p95"],
-                        reference_label="minimal page p95", target=tgt)
+                res.add("pages", scale, f"{page.stem} rerun p50", r["p50"], "s", reference=near["p50"],
+                        reference_label="minimal page p50, rerun in turn", target=P50_TARGET, note=note)
+                res.add("pages", scale, f"{page.stem} rerun p95", r["p95"], "s", reference=near["p95"],
+                        reference_label="minimal page p95, rerun in turn", target=P95_TARGET if scale >= 100 else "")
                 if r["map_bytes"]:
                     res.add("pages", scale, f"{page.stem} map figure spec", r["map_bytes"], "bytes",
                             reference=ref["map_bytes"], reference_label="minimal page map spec")

@@ -74,10 +74,13 @@ ui.table_with_downloads(df, "yleiskuva_taulukko", lang, [
 
 reach = cached.national_reach(lang=lang)
 if len(reach):
-    with st.expander(t("overview.national_reach.title", lang, n=fmt_number(reach["activities"].sum(), lang))):
-        st.markdown(t("overview.national_reach.body", lang))
-        ui.table_with_downloads(reach, "valtakunnallinen", lang, [
-            ("label", t("col.activity_type", lang), "text"),
-            ("activities", t("metric.activities.label", lang), "int"),
-            ("organisations", t("col.organisations", lang), "int"),
-        ], title=t("overview.national_reach.short", lang))
+    box = ui.lazy_expander(t("overview.national_reach.title", lang, n=fmt_number(reach["activities"].sum(), lang)),
+                           "national_reach")
+    if box.open:
+        with box:
+            st.markdown(t("overview.national_reach.body", lang))
+            ui.table_with_downloads(reach, "valtakunnallinen", lang, [
+                ("label", t("col.activity_type", lang), "text"),
+                ("activities", t("metric.activities.label", lang), "int"),
+                ("organisations", t("col.organisations", lang), "int"),
+            ], title=t("overview.national_reach.short", lang))

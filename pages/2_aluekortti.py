@@ -17,6 +17,7 @@ type_label = {ALL: t("common.all_types", lang), **dict(zip(types["code"], types[
 groups = cached.target_groups(lang=lang)
 group_label = {ALL: t("common.all_groups", lang), **dict(zip(groups["code"], groups["label"]))}
 muni_metrics = [m for m in MUNICIPALITY_METRICS if m in METRICS]
+SECTIONS = ("types", "orgs", "grants", "white")
 
 c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
 area = ui.select_param("area", t("select.area", lang), list(area_name), format_func=area_name.get, container=c1)
@@ -67,49 +68,57 @@ with right:
         ("small_number", t("col.uncertain", lang), "flag"),
     ], title=t("profile.munis.title", lang), subtitle=selection, height=560)
 
-st.subheader(t("profile.types.title", lang))
-peers = cached.similar_areas(area_code=area, lang=lang)
-st.caption(t("profile.types.peers", lang, peers=", ".join(peers["name"]) if len(peers) else t("common.none", lang)))
-profile = cached.type_profile(area_code=area, target_group=group, lang=lang)
-bars = figures.grouped_bars(profile, label_col="label", series=[
-    ("area_rate", area_name[area]), ("country_rate", t("common.country", lang)),
-    ("peer_rate", t("profile.types.peer_series", lang))],
-    value_label=t("metric.rate_per_10k.label", lang), separators=ui.seps(lang))
-ui.chart_with_downloads(bars, f"aluekortti_{area}_profiili", lang, title=t("profile.types.title", lang),
-                        subtitle=f"{area_name[area]} · {group_label[group]}", definition_key="metric.rate_per_10k.def")
-with st.expander(t("common.as_table", lang)):
-    ui.table_with_downloads(profile, f"aluekortti_{area}_profiili_taulukko", lang, [
-        ("label", t("col.activity_type", lang), "text"),
-        ("activities", t("metric.activities.label", lang), "int"),
-        ("area_rate", area_name[area], "dec2"),
-        ("country_rate", t("common.country", lang), "dec2"),
-        ("peer_rate", t("profile.types.peer_series", lang), "dec2"),
-        ("lq", t("metric.lq.label", lang), "dec2"),
-        ("coverage_muni_share", t("metric.coverage_muni_share.label", lang), "pct"),
-        ("small_number", t("col.uncertain", lang), "flag"),
-    ], title=t("profile.types.title", lang))
-
-st.subheader(t("profile.orgs.title", lang))
-view = ui.select_param("list", t("profile.orgs.view", lang), ["orgs", "activities"], widget="radio",
-                       format_func=lambda v: t(f"profile.orgs.view.{v}", lang))
-if view == "orgs":
-    orgs = cached.area_organisations(area_code=area, activity_type=atype, lang=lang)
-    st.caption(t("profile.orgs.count", lang, n=fmt_number(len(orgs), lang)))
-    ui.table_with_downloads(orgs, f"aluekortti_{area}_jarjestot", lang, [
-        ("name", t("col.organisation", lang), "text"), ("business_id", t("col.business_id", lang), "text"),
-        ("activities", t("metric.activities.label", lang), "int"), ("types", t("col.activity_types", lang), "text"),
-        ("municipalities", t("col.municipalities", lang), "text")], title=t("profile.orgs.title", lang),
-        subtitle=selection)
-else:
-    acts = cached.area_activities(area_code=area, activity_type=atype, lang=lang)
-    ui.table_with_downloads(acts, f"aluekortti_{area}_toiminnot", lang, [
-        ("activity", t("col.activity", lang), "text"), ("organisation", t("col.organisation", lang), "text"),
-        ("activity_type", t("col.activity_type", lang), "text"),
-        ("municipalities", t("col.municipalities", lang), "text"), ("url", t("col.url", lang), "text")],
-        title=t("profile.orgs.view.activities", lang), subtitle=selection)
-
-g1, g2 = st.columns(2, gap="large")
-with g1:
+# the lower half in parts, one drawn at a time: a part not chosen does not run (no queries, tables or charts)
+section = ui.select_param("section", t("profile.section", lang), list(SECTIONS), widget="radio",
+                          default="orgs" if st.query_params.get("list") else "types",   # older shared links
+                          format_func=lambda s: t(f"profile.section.{s}", lang))
+if section == "types":
+    st.subheader(t("profile.types.title", lang))
+    peers = cached.similar_areas(area_code=area, lang=lang)
+    st.caption(t("profile.types.peers", lang,
+                 peers=", ".join(peers["name"]) if len(peers) else t("common.none", lang)))
+    profile = cached.type_profile(area_code=area, target_group=group, lang=lang)
+    bars = figures.grouped_bars(profile, label_col="label", series=[
+        ("area_rate", area_name[area]), ("country_rate", t("common.country", lang)),
+        ("peer_rate", t("profile.types.peer_series", lang))],
+        value_label=t("metric.rate_per_10k.label", lang), separators=ui.seps(lang))
+    ui.chart_with_downloads(bars, f"aluekortti_{area}_profiili", lang, title=t("profile.types.title", lang),
+                            subtitle=f"{area_name[area]} · {group_label[group]}",
+                            definition_key="metric.rate_per_10k.def")
+    table_box = ui.lazy_expander(t("common.as_table", lang), "profile_table")
+    if table_box.open:
+        with table_box:
+            ui.table_with_downloads(profile, f"aluekortti_{area}_profiili_taulukko", lang, [
+                ("label", t("col.activity_type", lang), "text"),
+                ("activities", t("metric.activities.label", lang), "int"),
+                ("area_rate", area_name[area], "dec2"),
+                ("country_rate", t("common.country", lang), "dec2"),
+                ("peer_rate", t("profile.types.peer_series", lang), "dec2"),
+                ("lq", t("metric.lq.label", lang), "dec2"),
+                ("coverage_muni_share", t("metric.coverage_muni_share.label", lang), "pct"),
+                ("small_number", t("col.uncertain", lang), "flag"),
+            ], title=t("profile.types.title", lang))
+elif section == "orgs":
+    st.subheader(t("profile.orgs.title", lang))
+    view = ui.select_param("list", t("profile.orgs.view", lang), ["orgs", "activities"], widget="radio",
+                           format_func=lambda v: t(f"profile.orgs.view.{v}", lang))
+    if view == "orgs":
+        orgs = cached.area_organisations(area_code=area, activity_type=atype, lang=lang)
+        st.caption(t("profile.orgs.count", lang, n=fmt_number(len(orgs), lang)))
+        ui.table_with_downloads(orgs, f"aluekortti_{area}_jarjestot", lang, [
+            ("name", t("col.organisation", lang), "text"), ("business_id", t("col.business_id", lang), "text"),
+            ("activities", t("metric.activities.label", lang), "int"),
+            ("types", t("col.activity_types", lang), "text"),
+            ("municipalities", t("col.municipalities", lang), "text")], title=t("profile.orgs.title", lang),
+            subtitle=selection)
+    else:
+        acts = cached.area_activities(area_code=area, activity_type=atype, lang=lang)
+        ui.table_with_downloads(acts, f"aluekortti_{area}_toiminnot", lang, [
+            ("activity", t("col.activity", lang), "text"), ("organisation", t("col.organisation", lang), "text"),
+            ("activity_type", t("col.activity_type", lang), "text"),
+            ("municipalities", t("col.municipalities", lang), "text"), ("url", t("col.url", lang), "text")],
+            title=t("profile.orgs.view.activities", lang), subtitle=selection)
+elif section == "grants":
     st.subheader(t("profile.grants.title", lang))
     grants = cached.grants_by_year(area_code=area)
     if grants.empty:
@@ -124,7 +133,7 @@ with g1:
             ("organisations", t("col.organisations", lang), "int"),
             ("requested", t("col.requested", lang), "eur"), ("granted", t("col.granted", lang), "eur")],
             title=t("profile.grants.title", lang), subtitle=area_name[area])
-with g2:
+else:
     st.subheader(t("profile.white.title", lang))
     st.caption(t("metric.white_spot.def", lang))
     ws = cached.white_spot_summary(area_code=area, lang=lang)

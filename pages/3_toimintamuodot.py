@@ -31,12 +31,14 @@ fig = figures.heatmap(matrix, x_col="type_label", y_col="name", x_order=types["l
                       hover_x=t("col.activity_type", lang), hover_y=mlabel, uncertain_label=t("common.uncertain", lang))
 ui.chart_with_downloads(fig, f"toimintamuodot_{metric}", lang, title=t("types.heatmap.title", lang, metric=mlabel),
                         subtitle=group_label[group], definition_key=f"metric.{metric}.def")
-with st.expander(t("common.as_table", lang)):
-    ui.table_with_downloads(matrix, f"toimintamuodot_{metric}_taulukko", lang, [
-        ("name", t("col.area", lang), "text"), ("type_label", t("col.activity_type", lang), "text"),
-        ("value", mlabel, ui.metric_kind(spec["kind"], spec["decimals"])),
-        ("small_number", t("col.uncertain", lang), "flag")], title=t("types.heatmap.title", lang, metric=mlabel),
-        subtitle=group_label[group])
+table_box = ui.lazy_expander(t("common.as_table", lang), "types_table")
+if table_box.open:
+    with table_box:
+        ui.table_with_downloads(matrix, f"toimintamuodot_{metric}_taulukko", lang, [
+            ("name", t("col.area", lang), "text"), ("type_label", t("col.activity_type", lang), "text"),
+            ("value", mlabel, ui.metric_kind(spec["kind"], spec["decimals"])),
+            ("small_number", t("col.uncertain", lang), "flag")], title=t("types.heatmap.title", lang, metric=mlabel),
+            subtitle=group_label[group])
 
 st.subheader(t("types.groups.title", lang))
 area_name = {ALL: t("common.country", lang), **dict(zip(areas["code"], areas["name"]))}

@@ -15,6 +15,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app.i18n import t as ui_t
 from app.ui import md_escape
 
 
@@ -510,3 +511,131 @@ def test_gaps_swedish_one_year_beside_the_chart(db):
     years = rows(db, "select distinct swedish_year from mart_swedish_coverage")
     assert len(years) == 1
     assert any(str(years[0][0]) in i.value for i in at.info)
+
+
+# -- issue 14: parts drawn only when opened -----------------------------------------------------------------------------
+
+def test_profile_parts_run_only_when_chosen(db):
+    area = rows(db, "select area_code from mart_grants_area_year group by 1 order by count(*) desc, 1 limit 1")[0][0]
+    at = run_page("profile", lang="en", area=area)
+    assert qp(at)["section"] == "types"
+    assert [r.key for r in at.radio] == ["jk_section"]             # the organisations list and its switch do not run
+    assert len(at.get("plotly_chart")) == 2 and len(at.dataframe) == 1    # map + profile bars; the municipalities
+    assert [e.label for e in at.expander] == [ui_t("common.as_table", "en")]   # the profile table waits, closed
+
+    at.radio(key="jk_section").set_value("orgs").run()
+    assert qp(at)["section"] == "orgs" and not at.exception
+    n = rows(db, "select count(distinct org_id) from mart_activity_list where area_code = ? and org_name is not null",
+             [area])[0][0]
+    orgs = at.dataframe[1].value
+    assert len(orgs) == min(n, 1000) and "Organisation" in orgs.columns
+    assert len(at.get("plotly_chart")) == 1                                 # the profile bars are gone
+
+    at.radio(key="jk_section").set_value("grants").run()
+    grants = rows(db, "select year, granted from mart_grants_area_year where area_code = ? order by year", [area])
+    table = at.dataframe[1].value
+    assert [str(y) for y, _ in grants] == [str(y) for y in table.iloc[:, 0]]
+    assert [float(g) for _, g in grants] == [float(g) for g in table.iloc[:, 4]]
+    assert chart(at, 1)["data"][1]["y"] == [float(g) for _, g in grants]
+
+    at.radio(key="jk_section").set_value("white").run()
+    assert not at.get("plotly_chart")[1:] and len(at.dataframe) == 2
+    assert qp(at)["section"] == "white"
+
+
+def test_profile_old_link_to_the_activities_list_opens_it(db):
+    at = run_page("profile", lang="en", area="08", list="activities")
+    assert qp(at)["section"] == "orgs" and at.radio(key="jk_list").value == "activities"
+    n = rows(db, "select count(distinct activity_id) from mart_activity_list where area_code = '08'")[0][0]
+    assert len(at.dataframe[1].value) == min(n, 1000)
+
+
+def test_closed_expanders_draw_nothing_and_open_ones_the_mart(db):
+    at = run_page("overview", lang="en")
+    tables = len(at.dataframe)
+    assert len(at.expander) == 1
+    at.session_state["jk_exp_national_reach"] = True
+    at.run()
+    assert len(at.dataframe) == tables + 1
+    expected = dict(rows(db, "select t.label_en, r.activities from mart_national_reach r "
+                             "join dim_activity_type t on t.code = r.activity_type"))
+    reach = at.dataframe[-1].value
+    assert len(reach) > 1 and {k: float(v) for k, v in zip(reach.iloc[:, 0], reach.iloc[:, 1])} == \
+        {k: float(expected[k]) for k in reach.iloc[:, 0]}
+
+    at = run_page("types", lang="en", metric="activities", group="_all")
+    assert len(at.dataframe) == 1                                       # the target-group table only
+    at.session_state["jk_exp_types_table"] = True
+    at.run()
+    matrix = at.dataframe[0].value
+    n = rows(db, "select count(*) from mart_area_metrics where target_group = '_all' and activity_type <> '_all'")[0][0]
+    assert len(matrix) == n
+    total = rows(db, "select sum(activities) from mart_area_metrics where target_group = '_all' "
+                     "and activity_type <> '_all'")[0][0]
+    assert sum(float(v) for v in matrix.iloc[:, 2]) == pytest.approx(float(total))
+
+
+def test_long_table_download_carries_every_row_labelled(db, monkeypatch):
+    """The screen shows 1,000 rows; the file, made only when its button is clicked, holds all 1,500, codes turned
+    into labels."""
+    from streamlit.delta_generator import DeltaGenerator
+
+    from app import ui
+
+    buttons = {}
+    real = DeltaGenerator.download_button
+
+    def spy(self, label, data, *args, **kw):
+        buttons[kw["file_name"]] = data
+        return real(self, label, data, *args, **kw)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", spy)
+    made = []
+    real_frame = ui.export_frame
+    monkeypatch.setattr(ui, "export_frame", lambda *a, **kw: made.append(1) or real_frame(*a, **kw))
+
+    def script():
+        import pandas as pd
+
+        from app import ui as u
+        df = pd.DataFrame({"name": [f"r{i}" for i in range(1500)], "src": ["stea", "ptv"] * 750})
+        u.table_with_downloads(df, "long", "en", [("name", "Name", "text"), ("src", "Source", "label:source.name.")])
+
+    at = AppTest.from_function(script, default_timeout=30).run()
+    assert not at.exception
+    shown = at.dataframe[0].value
+    labels = {ui.t("source.name.stea", "en"), ui.t("source.name.ptv", "en")}
+    assert len(shown) == 1000 and set(shown["Source"]) == labels
+    assert callable(buttons["long.csv"]) and not made           # nothing built while the page was drawn
+    text = buttons["long.csv"]().decode("utf-8-sig")
+    body = text.replace("\r\n", "\n").split("\n\n")[0].splitlines()
+    assert body[0].split(",")[:2] == ["Name", "Source"] and len(body) == 1 + 1500
+    assert body[1500].startswith("r1499,") and {line.split(",")[1] for line in body[1:]} == labels
+    assert made == [1]
+    buttons["long_semicolon.csv"]()                             # the other files reuse the same frame
+    assert made == [1]
+
+
+def test_build_key_is_looked_up_once_per_run_and_again_on_the_next(db, monkeypatch):
+    from app import db as appdb
+
+    calls = []
+    real = appdb.warehouse_stamp
+    monkeypatch.setattr(appdb, "warehouse_stamp", lambda *a: calls.append(1) or real(*a))
+
+    def script():
+        import streamlit as st
+
+        from app import cached, ui
+        keys = {cached.build_key() for _ in range(5)}
+        st.text(f"{len(keys)} {cached.areas(lang='fi').shape[0]} {ui.build_row()['build_id']}")
+
+    at = AppTest.from_function(script, default_timeout=30).run()
+    assert not at.exception and len(calls) == 1
+    n_areas, build_id = rows(db, "select count(*) from area")[0][0], rows(db, "select build_id from _meta_build")[0][0]
+    assert at.text[0].value.split() == ["1", str(n_areas), build_id]
+    at.run()
+    assert len(calls) == 2                      # a rerun looks again (a rebuild is picked up on the next run)
+    from app import cached
+    cached.build_key(), cached.build_key()      # outside a script run: every call looks
+    assert len(calls) == 4
