@@ -14,7 +14,8 @@ from jsonschema import Draft202012Validator
 from etl.context import EtlError, LoadStats
 from etl.load import ptv, ptv_v12
 from etl.load.readers import read_json
-from etl.ptv_v12_shape import api_version, schema_name_for, v11_to_v12_pages, write_v12_pages
+from etl.ptv.settings import api_version, schema_name_for
+from etl.ptv.v12_convert import v11_to_v12_pages, write_v12_pages
 from etl.sources import SOURCES, source_registry
 from tests.ptv_v12_schema import _registry, check_tree, errors, DOC_URI
 
