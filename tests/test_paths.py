@@ -349,16 +349,18 @@ def test_ptv_public_side(make_ctx, resolver, tmp_path):
         ("s.json", "$[4]", "unresolved_area"), ("s.json", "$[5]", "private_company")]
     assert "guid-list index page of 3 ids" in ctx.quarantine.rows[0]["message"]
     assert "HospitalDistrict 99" in ctx.quarantine.rows[5]["message"]
+    # one vocabulary whichever API version: v11 Region / SotePublic are stored as v12's RegionalOrganization
     assert rows(con, "select source_id, org_type from stg_ptv__public_organisation order by 1") == [
-        ("hva", "Region"), ("kunta", "Municipality"), ("sote", "SotePublic"), ("valtio", "State")]
+        ("hva", "RegionalOrganization"), ("kunta", "Municipality"), ("sote", "RegionalOrganization"),
+        ("valtio", "State")]
     assert rows(con, "select source_id from stg_ptv__organisation") == [("ngo",)]
     assert rows(con, "select source_id from stg_ptv__activity") == [("s-ngo",)]
     got = rows(con, """select source_id, org_source_id, org_type, class_codes, area_type, municipality_codes,
                               channel_ids from stg_ptv__public_service order by 1""")
     assert got == [
-        ("s-county", "hva", "Region", ["P5.7"], "LimitedType", county, []),     # the county's municipalities
+        ("s-county", "hva", "RegionalOrganization", ["P5.7"], "LimitedType", county, []),     # the county's municipalities
         ("s-kunta", "kunta", "Municipality", ["P10.7"], "LimitedType", ["091"], ["cp"]),   # from its location
-        ("s-odd", "sote", "SotePublic", ["P99.9", "P5.7"], "LimitedType", ["049"], []),
+        ("s-odd", "sote", "RegionalOrganization", ["P99.9", "P5.7"], "LimitedType", ["049"], []),
         ("s-state", "valtio", "State", ["P15.1"], "Nationwide", [], []),
     ]
     assert len(county) > 5

@@ -17,7 +17,7 @@ from . import stea, ytj
 from .activities import make_activity
 from .lahella import LahellaWriter
 from .organisations import anchors, plan
-from .ptv import PtvWriter
+from .ptv import ptv_writer
 from .public import write_public
 from .template import TemplateWriter
 from .vocabulary import SURVEY_AREAS
@@ -36,7 +36,8 @@ class DemoResult:
     planted: dict = field(default_factory=dict)
 
 
-def run(out: Path, scale: float, seed: int, offline: Path, reference: Path, progress: bool) -> DemoResult:
+def run(out: Path, scale: float, seed: int, offline: Path, reference: Path, progress: bool,
+        ptv_version: str = "12") -> DemoResult:
     t0 = time.perf_counter()
 
     def log(msg: str) -> None:
@@ -49,7 +50,7 @@ def run(out: Path, scale: float, seed: int, offline: Path, reference: Path, prog
     orgs = plan(w)
     forced_by_org = anchors(w, orgs)
     log(f"planned {len(orgs)} organisations")
-    ptv_w = PtvWriter(out / "ptv", files)
+    ptv_w = ptv_writer(out / "ptv", files, ptv_version)
     lah_w = LahellaWriter(out / "lahella", files, w)
     tpl_w = TemplateWriter(out / "template", files, w)
     n_activities = 0

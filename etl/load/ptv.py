@@ -24,6 +24,7 @@ from etl.load.ptv_records import SOURCE, read_all as read_v11
 from etl.load.readers import JsonRecord, source_files
 from etl.load.staging import ACTIVITY_COLUMNS, ORGANISATION_COLUMNS, StagingWriter, write_staging
 from etl.load.values import business_id_fields, parse_timestamp, plain_text, scrub_personal
+from etl.ptv.settings import ORG_TYPE_TO_V12
 from etl.text import safe_url
 
 NATIONWIDE = ("Nationwide", "NationwideExceptAlandIslands")
@@ -224,7 +225,9 @@ def _organisation(ctx: BuildContext, path: Path, rec: JsonRecord) -> dict[str, A
     if not name:
         return Reject("missing_field", "missing organisation name (organizationNames)")
     if org_type in PUBLIC_TYPES:
-        return {"source_id": str(o["id"]), "file": path.name, "record_ref": rec.ref, "org_type": org_type,
+        # one vocabulary whichever API version was read: v12's (v11 Region / SotePublic -> RegionalOrganization)
+        return {"source_id": str(o["id"]), "file": path.name, "record_ref": rec.ref,
+                "org_type": ORG_TYPE_TO_V12.get(org_type, org_type),
                 "business_id": business_id_fields(o.get("businessCode"))["business_id"], "name": name,
                 "name_sv": _localized(names, ("Name",), "sv"), "home_municipality_code": _org_home(ctx, o),
                 "website": _website(o), "updated_at": parse_timestamp(o.get("modified"))}

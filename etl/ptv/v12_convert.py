@@ -77,7 +77,7 @@ def coordinates_to_v12(lat: Any, lon: Any) -> list[dict[str, Any]]:
 
 # --- v11 -> v12 --------------------------------------------------------------------------------------------------
 
-class _Codes:
+class Codes:
     """Code names and region / county members seen while converting (become the reference-data pages)."""
 
     def __init__(self) -> None:
@@ -165,7 +165,7 @@ def _street_address(address: dict[str, Any], *, accessibility: bool = False) -> 
     return out
 
 
-def _area_to_v12(area_type: Any, areas: Any, codes: _Codes, first: list[str] = ()) -> dict[str, Any] | None:
+def _area_to_v12(area_type: Any, areas: Any, codes: Codes, first: list[str] = ()) -> dict[str, Any] | None:
     v12 = AREA_TO_V12.get(area_type)
     if v12 is None:
         return None
@@ -195,8 +195,8 @@ def _require_id(rec: Any, what: str) -> str:
     return str(rec["id"])
 
 
-def organization_to_v12(o: dict[str, Any], codes: _Codes | None = None) -> dict[str, Any]:
-    codes = codes or _Codes()
+def organization_to_v12(o: dict[str, Any], codes: Codes | None = None) -> dict[str, Any]:
+    codes = codes or Codes()
     cid = _require_id(o, "organisation")
     names = o.get("organizationNames")
     descs = o.get("organizationDescriptions")
@@ -237,7 +237,7 @@ def organization_to_v12(o: dict[str, Any], codes: _Codes | None = None) -> dict[
     }
 
 
-def _code_list(items: Any, kind: str, codes: _Codes) -> list[str]:
+def _code_list(items: Any, kind: str, codes: Codes) -> list[str]:
     out = []
     for i in _dicts(items):
         code = _str(i.get("code")) or (_str(i.get("uri")) or "").rstrip("/").rsplit("/", 1)[-1] or None
@@ -247,8 +247,8 @@ def _code_list(items: Any, kind: str, codes: _Codes) -> list[str]:
     return _uniq(out)
 
 
-def service_to_v12(s: dict[str, Any], codes: _Codes | None = None) -> dict[str, Any]:
-    codes = codes or _Codes()
+def service_to_v12(s: dict[str, Any], codes: Codes | None = None) -> dict[str, Any]:
+    codes = codes or Codes()
     sid = _require_id(s, "service")
     stype = SERVICE_TYPE_TO_V12.get(s.get("type"), "Service")
     names, descs = s.get("serviceNames"), s.get("serviceDescriptions")
@@ -300,8 +300,8 @@ def service_to_v12(s: dict[str, Any], codes: _Codes | None = None) -> dict[str, 
     }
 
 
-def channel_to_v12(c: dict[str, Any], codes: _Codes | None = None) -> dict[str, Any]:
-    codes = codes or _Codes()
+def channel_to_v12(c: dict[str, Any], codes: Codes | None = None) -> dict[str, Any]:
+    codes = codes or Codes()
     cid = _require_id(c, "channel")
     ctype = CHANNEL_TYPE_TO_V12.get(c.get("serviceChannelType"))
     if ctype is None:
@@ -397,7 +397,7 @@ def v11_to_v12_pages(organizations: Iterable[dict[str, Any]], services: Iterable
 
     Pure: no files, no network. Every page is a v12 search or reference-data response (see
     :func:`schema_name_for`). Raises ValueError for a record v12 cannot express (no id, unknown type)."""
-    codes = _Codes()
+    codes = Codes()
     services, channels = list(services), list(channels)
     out: dict[str, dict] = {}
     kinds = (("organizations", [organization_to_v12(o, codes) for o in organizations]),
