@@ -375,6 +375,16 @@ def _without_what_v12_cannot_say(d11: Path, out: Path) -> None:
         page.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
 
 
+def _same_rounded(db_a: Path, db_b: Path, table: str) -> bool:
+    con = duckdb.connect()
+    con.execute(f"attach '{db_a}' as a (read_only)")
+    con.execute(f"attach '{db_b}' as b (read_only)")
+    cols = [f"round({c}, 9)" if t == "DOUBLE" else c for c, t, *_ in con.execute(f"describe a.{table}").fetchall()]
+    q = f"select {', '.join(cols)} from {{}}.{table}"
+    return con.execute(f"select count(*) from ({q.format('a')} except all {q.format('b')})").fetchone()[0] == 0 \
+        and con.execute(f"select count(*) from ({q.format('b')} except all {q.format('a')})").fetchone()[0] == 0
+
+
 def test_demo_build_from_v12_gives_the_same_marts_as_from_v11(demo_both, tmp_path, offline_dir, reference_dir):
     """The issue's measure: the same demo built from v12 pages and from the same records as v11 pages. Every mart,
     core and staging table is identical; left out are row provenance (file names, item paths, a quarantine row's raw
@@ -390,7 +400,12 @@ def test_demo_build_from_v12_gives_the_same_marts_as_from_v11(demo_both, tmp_pat
               is_demo=True, progress=False, log=lambda *a, **k: None)
     problems = compare(str(dbs["v11"]), str(dbs["v12"]),
                        ignore=frozenset(("file", "record_ref", "raw", "message")))
-    assert sorted(p.split(":")[0] for p in problems) == ["_meta_build", "_meta_files", "_meta_sources"], problems
+    differ = sorted(p.split(":")[0] for p in problems)
+    # a parallel float sum may differ in its last bit between any two builds: such a table must agree to 1e-9
+    for table in [t for t in differ if not t.startswith("_meta_")]:
+        assert _same_rounded(dbs["v11"], dbs["v12"], table), [p for p in problems if p.startswith(table)]
+        differ.remove(table)
+    assert differ == ["_meta_build", "_meta_files", "_meta_sources"], problems
     con = duckdb.connect(str(dbs["v12"]), read_only=True)
     assert con.execute("select count(*) from mart_org_visibility").fetchone()[0] > 100
     assert con.execute("select count(*) from stg_ptv__public_service").fetchone()[0] > 10

@@ -21,32 +21,17 @@ from etl.ptv.v12_convert import (
     Codes, channel_to_v12, connection_v12, organization_to_v12, service_to_v12, write_v12_pages,
 )
 
-from .ptv import PtvWriterBase
-from .serialise import dumps
+from .ptv import PAGE_SIZE, PageWriter, PtvWriterBase
 
 
-class V12PageWriter:
-    """v12 search-response pages, MAX_PAGE_SIZE items a page; the totals are patched in place at close."""
-    PLACEHOLDER = 10
-
-    def __init__(self, folder: Path, files: list[Path]):
-        self.folder = folder
-        folder.mkdir(parents=True, exist_ok=True)
-        self.buf: list[str] = []
-        self.pages: list[tuple[Path, int, int]] = []
-        self.files = files
-        self.count = 0
-
-    def add(self, item: dict) -> None:
-        self.buf.append(dumps(item))
-        self.count += 1
-        if len(self.buf) >= MAX_PAGE_SIZE:
-            self._flush()
+class V12PageWriter(PageWriter):
+    """v12 search-response pages, PAGE_SIZE (100, the v12 maximum) items a page, buffered like the v11 pages;
+    ``totalItems`` and ``totalPages`` are patched in place at close."""
 
     def _flush(self) -> None:
         n = len(self.pages) + 1
         path = self.folder / f"page_{n:04d}.json"
-        head = f'{{"page":{n},"pageSize":{MAX_PAGE_SIZE},"totalItems":'.encode()
+        head = f'{{"page":{n},"pageSize":{PAGE_SIZE},"totalItems":'.encode()
         gap = b" " * self.PLACEHOLDER
         with open(path, "wb") as f:
             f.write(head + gap + b',"totalPages":' + gap + b',"items":[')
