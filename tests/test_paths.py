@@ -393,7 +393,7 @@ def test_demo_build_has_every_status_and_the_public_side(demo_warehouse):
         per_path = rows(con, "select path_code, count(distinct status) from mart_path_municipality group by 1")
         assert len(per_path) == 11 and sum(n >= 3 for _p, n in per_path) >= 8
         types = dict(rows(con, "select org_type, count(distinct org_source_id) from public_service group by 1"))
-        assert types["Region"] == 22 and types["State"] == 3 and types["Municipality"] > 10
+        assert types["RegionalOrganization"] == 22 and types["State"] == 3 and types["Municipality"] > 10
         assert rows(con, "select count(*) from public_service where list_contains(service_classes, 'unknown') "
                          "and list_contains(service_classes_raw, 'P99.9')") == [(1,)]
         reasons = dict(rows(con, "select reason_code, count(*) from quarantine where source = 'ptv' group by 1"))
