@@ -38,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", type=float, default=1.0, help="demo size (1 = ~3,000 organisations)")
     p.add_argument("--seed", type=int, default=42, help="demo random seed")
     p.add_argument("--ptv-version", choices=["11", "12"], default="12",
-                   help="PTV API shape the demo writes (default 12: ptv/v12/; 11: ptv/organizations|services|channels)")
+                   help="PTV API shape the demo writes (12, the default: ptv/v12/; 11: ptv/organizations|...)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars (CI logs)")
     return p
 

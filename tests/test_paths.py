@@ -358,7 +358,8 @@ def test_ptv_public_side(make_ctx, resolver, tmp_path):
     got = rows(con, """select source_id, org_source_id, org_type, class_codes, area_type, municipality_codes,
                               channel_ids from stg_ptv__public_service order by 1""")
     assert got == [
-        ("s-county", "hva", "RegionalOrganization", ["P5.7"], "LimitedType", county, []),     # the county's municipalities
+        # the county's municipalities
+        ("s-county", "hva", "RegionalOrganization", ["P5.7"], "LimitedType", county, []),
         ("s-kunta", "kunta", "Municipality", ["P10.7"], "LimitedType", ["091"], ["cp"]),   # from its location
         ("s-odd", "sote", "RegionalOrganization", ["P99.9", "P5.7"], "LimitedType", ["049"], []),
         ("s-state", "valtio", "State", ["P15.1"], "Nationwide", [], []),

@@ -127,7 +127,8 @@ def test_v12_fixture_loads_into_the_v11_staging_tables(make_ctx):
     ctx = make_ctx(V12)
     con, stats = run(ctx)
     assert stats.notes == ["api_version=12"]
-    # the municipality, its service and its channel are public (stg_ptv__public_*, issue 10); the company is set aside
+    # the municipality, its service and its channel are public (stg_ptv__public_*, issue 10); the company is
+    # set aside
     assert (stats.read, stats.loaded, stats.quarantined) == (12, 11, 1)
     assert con.execute("""select source_id, business_id, name, name_sv, home_municipality_code, website,
                                  cast(updated_at as varchar) from stg_ptv__organisation order by source_id""").fetchall() == [

@@ -1,4 +1,4 @@
-"""Synthetic demo dataset in the real source formats (PTV API v12 by default or v11, PRH YTJ v3, STEA Excel, Lähellä.fi, our template).
+"""Synthetic demo dataset in the real source formats (PTV v12/v11, PRH YTJ v3, STEA Excel, Lähellä.fi, our template).
 
 Nothing here is real. Every organisation name carries "(DEMO)" or starts with "Demo"/"Kuvitteellinen", every
 description starts with "[DEMO]", every web address is under the reserved domain example.org, and the output folder

@@ -17,7 +17,8 @@ from . import stea, ytj
 from .activities import make_activity
 from .lahella import LahellaWriter
 from .organisations import anchors, plan
-from .ptv import ptv_writer
+from .ptv import PTV_VERSIONS, PtvWriter, PtvWriterBase
+from .ptv_v12 import PtvV12Writer
 from .public import write_public
 from .template import TemplateWriter
 from .vocabulary import SURVEY_AREAS
@@ -34,6 +35,13 @@ class DemoResult:
     grants: int
     seconds: float
     planted: dict = field(default_factory=dict)
+
+
+def ptv_writer(folder: Path, files: list[Path], version: str = "12") -> PtvWriterBase:
+    """The PTV writer for an API version: "12" (default) writes ``ptv/v12/``, "11" ``ptv/{organizations,...}``."""
+    if str(version) not in PTV_VERSIONS:
+        raise ValueError(f"PTV API version {version!r}: choose 11 or 12")
+    return PtvWriter(folder, files) if str(version) == "11" else PtvV12Writer(folder, files)
 
 
 def run(out: Path, scale: float, seed: int, offline: Path, reference: Path, progress: bool,

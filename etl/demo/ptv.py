@@ -4,8 +4,8 @@ Two steps, kept apart so that another API version (v12) or another kind of servi
 ``draw_*`` turn world-model records into plain PTV records (ids, service classes, channel locations; every random
 draw of the PTV output happens here, in a fixed order), and ``*_v11`` serialise a plain record to the v11 JSON shape
 without drawing anything. ``PtvWriter`` streams the serialised items into ``ptv/{organizations,services,channels}``
-(API v11); ``ptv_v12.PtvV12Writer`` converts the same items to API v12 pages under ``ptv/v12/`` (the default, see
-:func:`ptv_writer`), so both versions carry the same records and the same random draws.
+(API v11); ``ptv_v12.PtvV12Writer`` converts the same items to API v12 pages under ``ptv/v12/`` (the default, chosen in
+``dataset.py``), so both versions carry the same records and the same random draws.
 """
 from __future__ import annotations
 
@@ -228,13 +228,3 @@ class PtvWriter(PtvWriterBase):
 
 
 PTV_VERSIONS = ("11", "12")
-
-
-def ptv_writer(folder: Path, files: list[Path], version: str = "12") -> PtvWriterBase:
-    """The PTV writer for an API version: "12" (default) writes ``ptv/v12/``, "11" ``ptv/{organizations,...}``."""
-    if str(version) not in PTV_VERSIONS:
-        raise ValueError(f"PTV API version {version!r}: choose 11 or 12")
-    if str(version) == "11":
-        return PtvWriter(folder, files)
-    from .ptv_v12 import PtvV12Writer
-    return PtvV12Writer(folder, files)
