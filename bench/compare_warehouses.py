@@ -4,6 +4,9 @@ Used to prove that a restructure or a speed-up leaves every table identical. Eac
 compared as a multiset of rows (`EXCEPT ALL` both ways), so row order does not matter. Columns that carry the build's
 own identity (build id, times, durations, file paths of the build) are left out; they differ on every build.
 Exits 1 and lists the differences when any table differs.
+
+``--ignore COL[,COL...]`` leaves further columns out of every table (e.g. ``--ignore file,record_ref`` to compare a
+build from v11-shaped PTV pages with one from the same records in v12 shape: the file names and item paths differ).
 """
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ def _tables(con, schema: str) -> dict[str, list[str]]:
     return out
 
 
-def compare(old: str, new: str, *, show: int = 5) -> list[str]:
+def compare(old: str, new: str, *, show: int = 5, ignore: frozenset[str] = frozenset()) -> list[str]:
     con = duckdb.connect()
     con.execute(f"attach '{old}' as a (read_only)")
     con.execute(f"attach '{new}' as b (read_only)")
@@ -40,7 +43,7 @@ def compare(old: str, new: str, *, show: int = 5) -> list[str]:
         if ta[t] != tb[t]:
             problems.append(f"{t}: columns differ: {ta[t]} vs {tb[t]}")
             continue
-        cols = ", ".join(f'"{c}"' for c in ta[t] if c not in VOLATILE)
+        cols = ", ".join(f'"{c}"' for c in ta[t] if c not in VOLATILE and c not in ignore)
         if not cols:
             continue
         n_old = con.execute(f'select count(*) from a."{t}"').fetchone()[0]
@@ -58,10 +61,15 @@ def compare(old: str, new: str, *, show: int = 5) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    ignore: frozenset[str] = frozenset()
+    if "--ignore" in argv[:-1]:
+        i = argv.index("--ignore")
+        ignore = frozenset(c.strip() for c in argv[i + 1].split(",") if c.strip())
+        argv = argv[:i] + argv[i + 2:]
     if len(argv) != 2:
         print(__doc__)
         return 2
-    problems = compare(argv[0], argv[1])
+    problems = compare(argv[0], argv[1], ignore=ignore)
     for p in problems:
         print(p)
     print("identical" if not problems else f"{len(problems)} table(s) differ")

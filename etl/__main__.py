@@ -37,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--demo", action="store_true", help="build from the synthetic demo dataset")
     p.add_argument("--scale", type=float, default=1.0, help="demo size (1 = ~3,000 organisations)")
     p.add_argument("--seed", type=int, default=42, help="demo random seed")
+    p.add_argument("--ptv-version", choices=["11", "12"], default="12",
+                   help="PTV API shape the demo writes (12, the default: ptv/v12/; 11: ptv/organizations|...)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars (CI logs)")
     return p
 
@@ -45,7 +47,8 @@ def cmd_demo(args) -> None:
     from . import demo
     t0 = time.perf_counter()
     res = demo.generate(paths.DEMO_DIR, scale=args.scale, seed=args.seed, offline_dir=paths.offline_dir(),
-                        reference_dir=paths.reference_dir(), progress=not args.no_progress)
+                        reference_dir=paths.reference_dir(), progress=not args.no_progress,
+                        ptv_version=args.ptv_version)
     console.print(f"demo: {res.organisations:,} organisations · {res.activities:,} activities · "
                   f"{res.grants:,} grants · {len(res.files)} files in {paths.DEMO_DIR} · "
                   f"{time.perf_counter() - t0:.1f} s  [bold]SYNTHETIC[/bold]")

@@ -13,7 +13,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from etl import paths
-from etl.ptv_v12_shape import schema_name_for
+from etl.ptv.settings import schema_name_for
 
 DOC_URI = "urn:ptv-v12-openapi"
 

@@ -74,8 +74,11 @@ def _stea(root: Path) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory, offline_dir, reference_dir):
+    """The demo with PTV in v11 shape (``ptv_version="11"``): these tests read the PTV records field by field in
+    the v11 shape; the default v12 output is the same records converted (tests/test_ptv_v12.py proves it)."""
     out = tmp_path_factory.mktemp("demo")
-    res = generate(out, scale=SCALE, seed=42, offline_dir=offline_dir, reference_dir=reference_dir, progress=False)
+    res = generate(out, scale=SCALE, seed=42, offline_dir=offline_dir, reference_dir=reference_dir, progress=False,
+                   ptv_version="11")
     return out, res
 
 
@@ -212,7 +215,7 @@ def test_public_side_does_not_change_the_other_output(demo, tmp_path, offline_di
     monkeypatch.setattr(dataset, "write_public", lambda w, ptv_writer: 0)
     other = tmp_path / "demo"
     generate(other, scale=SCALE, seed=42, offline_dir=offline_dir, reference_dir=reference_dir,
-             progress=False)
+             progress=False, ptv_version="11")
     for f in sorted(p for p in other.rglob("*") if p.is_file() and "ptv" not in p.parts and p.name != "DEMO.json"):
         assert (root / f.relative_to(other)).read_bytes() == f.read_bytes(), f
     for kind in ("organizations", "services", "channels"):
@@ -273,7 +276,8 @@ def test_ptv_references_and_coordinates(demo):
 def test_white_spots_at_scale_1(tmp_path, offline_dir, reference_dir, municipality_rows):
     """Rare types are missing from many small municipalities; the big cities have every type."""
     root = tmp_path / "demo"
-    generate(root, scale=1, seed=42, offline_dir=offline_dir, reference_dir=reference_dir, progress=False)
+    generate(root, scale=1, seed=42, offline_dir=offline_dir, reference_dir=reference_dir, progress=False,
+             ptv_version="11")
     by_name = {m["name_fi"]: m["code"] for m in municipality_rows}
     by_name.update({m["name_sv"]: m["code"] for m in municipality_rows})
     mainland = {m["code"] for m in municipality_rows if m["area_code"] != "91"}

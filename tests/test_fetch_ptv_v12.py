@@ -15,7 +15,7 @@ from etl.fetch import run_fetch
 from etl.fetch.http import LOOPBACK_ENV
 from etl.fetch.ptv_v12 import fetch_ptv_v12
 from etl.load.readers import read_json
-from etl.ptv_v12_shape import KEY_GUIDE_URL
+from etl.ptv.settings import KEY_GUIDE_URL
 from tests.test_fetch import FAST, Plan, Server, check_sidecar, jplan, server  # noqa: F401  (server: a fixture)
 
 FIX = Path(__file__).parent / "fixtures" / "ptv_v12" / "v12" / "ptv" / "v12"

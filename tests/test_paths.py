@@ -349,16 +349,19 @@ def test_ptv_public_side(make_ctx, resolver, tmp_path):
         ("s.json", "$[4]", "unresolved_area"), ("s.json", "$[5]", "private_company")]
     assert "guid-list index page of 3 ids" in ctx.quarantine.rows[0]["message"]
     assert "HospitalDistrict 99" in ctx.quarantine.rows[5]["message"]
+    # one vocabulary whichever API version: v11 Region / SotePublic are stored as v12's RegionalOrganization
     assert rows(con, "select source_id, org_type from stg_ptv__public_organisation order by 1") == [
-        ("hva", "Region"), ("kunta", "Municipality"), ("sote", "SotePublic"), ("valtio", "State")]
+        ("hva", "RegionalOrganization"), ("kunta", "Municipality"), ("sote", "RegionalOrganization"),
+        ("valtio", "State")]
     assert rows(con, "select source_id from stg_ptv__organisation") == [("ngo",)]
     assert rows(con, "select source_id from stg_ptv__activity") == [("s-ngo",)]
     got = rows(con, """select source_id, org_source_id, org_type, class_codes, area_type, municipality_codes,
                               channel_ids from stg_ptv__public_service order by 1""")
     assert got == [
-        ("s-county", "hva", "Region", ["P5.7"], "LimitedType", county, []),     # the county's municipalities
+        # the county's municipalities
+        ("s-county", "hva", "RegionalOrganization", ["P5.7"], "LimitedType", county, []),
         ("s-kunta", "kunta", "Municipality", ["P10.7"], "LimitedType", ["091"], ["cp"]),   # from its location
-        ("s-odd", "sote", "SotePublic", ["P99.9", "P5.7"], "LimitedType", ["049"], []),
+        ("s-odd", "sote", "RegionalOrganization", ["P99.9", "P5.7"], "LimitedType", ["049"], []),
         ("s-state", "valtio", "State", ["P15.1"], "Nationwide", [], []),
     ]
     assert len(county) > 5
@@ -391,7 +394,7 @@ def test_demo_build_has_every_status_and_the_public_side(demo_warehouse):
         per_path = rows(con, "select path_code, count(distinct status) from mart_path_municipality group by 1")
         assert len(per_path) == 11 and sum(n >= 3 for _p, n in per_path) >= 8
         types = dict(rows(con, "select org_type, count(distinct org_source_id) from public_service group by 1"))
-        assert types["Region"] == 22 and types["State"] == 3 and types["Municipality"] > 10
+        assert types["RegionalOrganization"] == 22 and types["State"] == 3 and types["Municipality"] > 10
         assert rows(con, "select count(*) from public_service where list_contains(service_classes, 'unknown') "
                          "and list_contains(service_classes_raw, 'P99.9')") == [(1,)]
         reasons = dict(rows(con, "select reason_code, count(*) from quarantine where source = 'ptv' group by 1"))

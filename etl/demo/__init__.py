@@ -1,4 +1,4 @@
-"""Synthetic demo dataset in the real source formats (PTV v11, PRH YTJ v3, STEA Excel, Lähellä.fi, our template).
+"""Synthetic demo dataset in the real source formats (PTV v12/v11, PRH YTJ v3, STEA Excel, Lähellä.fi, our template).
 
 Nothing here is real. Every organisation name carries "(DEMO)" or starts with "Demo"/"Kuvitteellinen", every
 description starts with "[DEMO]", every web address is under the reserved domain example.org, and the output folder
@@ -30,6 +30,7 @@ from pathlib import Path
 from etl import paths
 
 from .dataset import MARKER, DemoResult, run
+from .ptv import PTV_VERSIONS
 
 __all__ = ["DemoResult", "MARKER", "OWNED", "generate", "main"]
 
@@ -47,15 +48,19 @@ def _clean(out_dir: Path) -> None:
 
 
 def generate(out_dir: Path, *, scale: float = 1.0, seed: int = 42, offline_dir: Path | None = None,
-             reference_dir: Path | None = None, progress: bool = True) -> DemoResult:
-    """Write the synthetic demo dataset under `out_dir` (its own subfolders are emptied first)."""
+             reference_dir: Path | None = None, progress: bool = True, ptv_version: str = "12") -> DemoResult:
+    """Write the synthetic demo dataset under `out_dir` (its own subfolders are emptied first). PTV is written in
+    API v12 shape (``ptv/v12/``) unless ``ptv_version="11"`` (``ptv/organizations|services|channels/``); the
+    records and every other file are the same either way."""
+    if str(ptv_version) not in PTV_VERSIONS:
+        raise ValueError(f"ptv_version {ptv_version!r}: choose 11 or 12")
     if scale <= 0:
         raise ValueError("scale must be > 0")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     _clean(out_dir)
     return run(out_dir, scale, seed, Path(offline_dir or paths.offline_dir()),
-               Path(reference_dir or paths.reference_dir()), progress)
+               Path(reference_dir or paths.reference_dir()), progress, str(ptv_version))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,8 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--quiet", action="store_true")
+    ap.add_argument("--ptv-version", choices=PTV_VERSIONS, default="12", help="PTV API shape to write (default 12)")
     args = ap.parse_args(argv)
-    res = generate(args.out, scale=args.scale, seed=args.seed, progress=not args.quiet)
+    res = generate(args.out, scale=args.scale, seed=args.seed, progress=not args.quiet, ptv_version=args.ptv_version)
     print(f"{len(res.files)} files, {res.organisations} organisations, {res.activities} activities, "
           f"{res.grants} grant rows in {res.seconds} s -> {args.out}")
     return 0

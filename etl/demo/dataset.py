@@ -17,7 +17,8 @@ from . import stea, ytj
 from .activities import make_activity
 from .lahella import LahellaWriter
 from .organisations import anchors, plan
-from .ptv import PtvWriter
+from .ptv import PTV_VERSIONS, PtvWriter, PtvWriterBase
+from .ptv_v12 import PtvV12Writer
 from .public import write_public
 from .template import TemplateWriter
 from .vocabulary import SURVEY_AREAS
@@ -36,7 +37,15 @@ class DemoResult:
     planted: dict = field(default_factory=dict)
 
 
-def run(out: Path, scale: float, seed: int, offline: Path, reference: Path, progress: bool) -> DemoResult:
+def ptv_writer(folder: Path, files: list[Path], version: str = "12") -> PtvWriterBase:
+    """The PTV writer for an API version: "12" (default) writes ``ptv/v12/``, "11" ``ptv/{organizations,...}``."""
+    if str(version) not in PTV_VERSIONS:
+        raise ValueError(f"PTV API version {version!r}: choose 11 or 12")
+    return PtvWriter(folder, files) if str(version) == "11" else PtvV12Writer(folder, files)
+
+
+def run(out: Path, scale: float, seed: int, offline: Path, reference: Path, progress: bool,
+        ptv_version: str = "12") -> DemoResult:
     t0 = time.perf_counter()
 
     def log(msg: str) -> None:
@@ -49,7 +58,7 @@ def run(out: Path, scale: float, seed: int, offline: Path, reference: Path, prog
     orgs = plan(w)
     forced_by_org = anchors(w, orgs)
     log(f"planned {len(orgs)} organisations")
-    ptv_w = PtvWriter(out / "ptv", files)
+    ptv_w = ptv_writer(out / "ptv", files, ptv_version)
     lah_w = LahellaWriter(out / "lahella", files, w)
     tpl_w = TemplateWriter(out / "template", files, w)
     n_activities = 0

@@ -3,7 +3,9 @@
 Two steps, kept apart so that another API version (v12) or another kind of service can reuse the first:
 ``draw_*`` turn world-model records into plain PTV records (ids, service classes, channel locations; every random
 draw of the PTV output happens here, in a fixed order), and ``*_v11`` serialise a plain record to the v11 JSON shape
-without drawing anything. ``PtvWriter`` streams the serialised items into ``ptv/{organizations,services,channels}``.
+without drawing anything. ``PtvWriter`` streams the serialised items into ``ptv/{organizations,services,channels}``
+(API v11); ``ptv_v12.PtvV12Writer`` converts the same items to API v12 pages under ``ptv/v12/`` (the default, chosen in
+``dataset.py``), so both versions carry the same records and the same random draws.
 """
 from __future__ import annotations
 
@@ -192,13 +194,12 @@ class PageWriter:
                 f.write(str(total).ljust(self.PLACEHOLDER).encode())
 
 
-class PtvWriter:
-    """The three PTV v11 streams under `folder` (``ptv/``)."""
-
-    def __init__(self, folder: Path, files: list[Path]):
-        self.organisations = PageWriter(folder / "organizations", files)
-        self.services = PageWriter(folder / "services", files)
-        self.channels = PageWriter(folder / "channels", files)
+class PtvWriterBase:
+    """Draws the plain records and hands their v11 items to the streams ``organisations``, ``services`` and
+    ``channels`` (each with ``add(item)`` and ``count``) a subclass sets up; ``public.py`` adds to them too."""
+    organisations: PageWriter
+    services: PageWriter
+    channels: PageWriter
 
     def add_organisation(self, w: World, o: Org) -> None:
         self.organisations.add(organisation_v11(draw_organisation(w, o)))
@@ -209,9 +210,21 @@ class PtvWriter:
         for ch in s.channels:
             self.channels.add(channel_v11(s, ch))
 
+
+class PtvWriter(PtvWriterBase):
+    """The three PTV v11 streams under `folder` (``ptv/``)."""
+
+    def __init__(self, folder: Path, files: list[Path]):
+        self.organisations = PageWriter(folder / "organizations", files)
+        self.services = PageWriter(folder / "services", files)
+        self.channels = PageWriter(folder / "channels", files)
+
     def close(self) -> dict[str, int]:
         """Finish the page files; returns the item counts."""
         for pw in (self.organisations, self.services, self.channels):
             pw.close()
         return {"ptv_organizations": self.organisations.count, "ptv_services": self.services.count,
                 "ptv_channels": self.channels.count}
+
+
+PTV_VERSIONS = ("11", "12")

@@ -28,7 +28,7 @@ from typing import Any, Iterator
 
 from etl.context import EtlError
 from etl.fetch.http import CachedPage, Client, FetchResult, base_url, client_for, make_progress
-from etl.ptv_v12_shape import api_version
+from etl.ptv.settings import api_version
 
 SOURCE = "ptv"
 ENV_URL = "JARJESTOKARTTA_PTV_URL"
@@ -86,7 +86,7 @@ def fetch_ptv(out_dir: Path, *, base_url: str | None = None, force: bool = False
     cache_dir).
     """
     # --- API version hook: v12 (etl/fetch/ptv_v12.py) when JARJESTOKARTTA_PTV_API_VERSION=12, or by default when
-    # JARJESTOKARTTA_PTV_API_KEY is set (etl.ptv_v12_shape.api_version); v11 below otherwise. ---
+    # JARJESTOKARTTA_PTV_API_KEY is set (etl.ptv.settings.api_version); v11 below otherwise. ---
     if (opts.pop("api_version", None) or api_version()) == "12":
         from etl.fetch.ptv_v12 import fetch_ptv_v12
         return fetch_ptv_v12(out_dir, base_url=opts.pop("v12_base_url", None), force=force, progress=progress,

@@ -1,4 +1,4 @@
-"""Suomi.fi Palvelutietovaranto (PTV) API v12 -> ``<out_dir>/ptv/v12/`` (layout in etl/ptv_v12_shape.py).
+"""Suomi.fi Palvelutietovaranto (PTV) API v12 -> ``<out_dir>/ptv/v12/`` (layout in etl/ptv/settings.py).
 
 Chosen by ``JARJESTOKARTTA_PTV_API_VERSION=12`` (or by default when ``JARJESTOKARTTA_PTV_API_KEY`` is set; see
 etl/fetch/ptv.py). Every read needs an API key, sent as ``x-api-key``; how to get one: the Suomi.fi developer
@@ -39,7 +39,7 @@ from typing import Any, Iterator
 
 from etl.context import EtlError
 from etl.fetch.http import CLIENT_OPTS, CachedPage, Client, FetchResult, HttpStatusError, base_url, make_progress
-from etl.ptv_v12_shape import (
+from etl.ptv.settings import (
     CODE_SCHEMAS, ENV_COUNTIES, ENV_KEY, ENV_V12_URL, KEY_GUIDE_URL, MAX_IDS_PER_FILTER, MAX_PAGE_SIZE,
     V12_DEFAULT_URL,
 )

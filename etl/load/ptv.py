@@ -14,25 +14,25 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from etl.context import BuildContext, LoadStats
+from etl.load import ptv_v12
 from etl.load.places import resolve_municipality, resolve_places
 from etl.load.quarantine import Reject, reject_if_seen, reject_wrong_types, set_aside
-from etl.load.readers import JsonRecord, MalformedFile, json_records, source_files
+from etl.load.ptv_records import SOURCE, read_all as read_v11
+from etl.load.readers import JsonRecord, source_files
 from etl.load.staging import ACTIVITY_COLUMNS, ORGANISATION_COLUMNS, StagingWriter, write_staging
 from etl.load.values import business_id_fields, parse_timestamp, plain_text, scrub_personal
+from etl.ptv.settings import ORG_TYPE_TO_V12
 from etl.text import safe_url
 
-SOURCE = "ptv"
-LIST_KEYS = ("itemList", "items")
 NATIONWIDE = ("Nationwide", "NationwideExceptAlandIslands")
 NGO_TYPES = ("Organization",)
 PUBLIC_TYPES = ("State", "Municipality", "Region", "RegionalOrganization", "SotePublic")
 PRIVATE_TYPES = ("Company", "SotePrivate")
 # service area types naming a wellbeing services county by its code (spellings seen in v11 write docs and v12)
 COUNTY_AREA_TYPES = ("WellbeingServicesCounty", "WellbeingServiceCounty", "WellbeingServiceCounties")
-INDEX_KEYS = frozenset(("id", "name"))
 PUBLIC_ORGANISATION_COLUMNS: dict[str, str] = {
     "source_id": "varchar", "file": "varchar", "record_ref": "varchar", "org_type": "varchar",
     "business_id": "varchar", "name": "varchar", "name_sv": "varchar", "home_municipality_code": "varchar",
@@ -68,12 +68,11 @@ class Channel:
 
 
 def load(con: Any, ctx: BuildContext) -> LoadStats:
-    # --- PTV API version hook: v12 pages (ptv/v12/...) are adapted to v11 records by etl/load/ptv_v12.py and
-    # come back through load_files below; which version a build reads is decided there (use_v12). ---
-    from etl.load import ptv_v12
+    """The PTV source, either API version: v12 pages (``ptv/v12/``) when :func:`etl.load.ptv_v12.use_v12` says so,
+    adapted to v11 records by etl/load/ptv_v12.py; else the v11 pages. Both go through :func:`load_files`."""
     if ptv_v12.use_v12(ctx):
-        return ptv_v12.load(con, ctx)
-    # --- end of hook ---
+        v12 = ptv_v12.prepare(ctx)
+        return load_files(con, ctx, v12.files, read_all=v12.read_all, stats=v12.stats)
     return load_files(con, ctx, {kind: source_files(ctx, f"ptv/{kind}", (".json",))
                                  for kind in ("organizations", "services", "channels")})
 
@@ -81,7 +80,7 @@ def load(con: Any, ctx: BuildContext) -> LoadStats:
 def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, read_all: Any = None,
                stats: LoadStats | None = None) -> LoadStats:
     """`read_all` (default: v11 pages) and `stats` are the v12 adapter's hook (etl/load/ptv_v12.py)."""
-    read_all = read_all or _read_all
+    read_all = read_all or read_v11
     stats = stats or LoadStats(SOURCE)
     # Files are parsed one at a time and dropped once their records are handled (the parsed JSON of every file at
     # once was most of the build's peak memory). Quarantine rows for unreadable files still come first, as if
@@ -165,42 +164,6 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, rea
     return stats
 
 
-def _read_all(ctx: BuildContext, stats: LoadStats, paths: list[Path],
-              file_rows: list[dict[str, Any]]) -> Iterator[tuple[Path, JsonRecord]]:
-    """Records of the files, one file parsed at a time; an unreadable file's quarantine row goes to `file_rows`
-    (stats.files is filled by the caller)."""
-    for path in paths:
-        try:
-            records = json_records(path, LIST_KEYS)
-        except MalformedFile as e:
-            stats.read += 1
-            stats.quarantined += 1
-            ctx.quarantine.add(SOURCE, path, "file", "malformed_file", f"{path.parent.name}/{path.name}: {e}")
-            file_rows.append(ctx.quarantine.rows.pop())
-            continue
-        if _is_index_page(records):
-            # the API's guid list (`{pageNumber, pageCount, itemList: [{id, name}]}`): an index to page through,
-            # not organisation records; one record read and set aside, naming how many ids it lists
-            stats.read += 1
-            stats.quarantined += 1
-            ctx.quarantine.add(SOURCE, path, "$.itemList", "index_page",
-                               f"{path.parent.name}/{path.name}: guid-list index page of {len(records)} ids "
-                               "(id and name only), not records; fetch the full records with list?guids=")
-            continue
-        stats.read += len(records)
-        for rec in records:
-            yield path, rec
-        del records
-
-
-def _is_index_page(records: list[JsonRecord]) -> bool:
-    """Every item is an object with an id and nothing but id and name: a guid-list page, not records."""
-    return bool(records) and records[0].ref.startswith("$.itemList") and all(
-        isinstance(r.record, dict) and r.record.get("id") and r.record.keys() <= INDEX_KEYS for r in records)
-
-
-# --- localized values --------------------------------------------------------------------------------------------
-
 def _text(value: Any) -> str | None:
     """PTV text; older records hold Draft.js JSON (`{"blocks": [...]}`) instead of plain text or HTML."""
     if isinstance(value, str) and value.lstrip().startswith("{") and '"blocks"' in value:
@@ -262,7 +225,9 @@ def _organisation(ctx: BuildContext, path: Path, rec: JsonRecord) -> dict[str, A
     if not name:
         return Reject("missing_field", "missing organisation name (organizationNames)")
     if org_type in PUBLIC_TYPES:
-        return {"source_id": str(o["id"]), "file": path.name, "record_ref": rec.ref, "org_type": org_type,
+        # one vocabulary whichever API version was read: v12's (v11 Region / SotePublic -> RegionalOrganization)
+        return {"source_id": str(o["id"]), "file": path.name, "record_ref": rec.ref,
+                "org_type": ORG_TYPE_TO_V12.get(org_type, org_type),
                 "business_id": business_id_fields(o.get("businessCode"))["business_id"], "name": name,
                 "name_sv": _localized(names, ("Name",), "sv"), "home_municipality_code": _org_home(ctx, o),
                 "website": _website(o), "updated_at": parse_timestamp(o.get("modified"))}

@@ -1,7 +1,7 @@
 """PTV API v12 pages -> the v11-shaped records the PTV loader (etl/load/ptv.py) consumes, so both versions go through
 one staging path (stg_ptv__organisation, stg_ptv__activity, stg_ptv__channel) with the same quarantine rules.
 
-Which version a build reads (:func:`use_v12`): files under ``ptv/v12/`` (layout in etl/ptv_v12_shape.py) are v12;
+Which version a build reads (:func:`use_v12`): files under ``ptv/v12/`` (layout in etl/ptv/settings.py) are v12;
 ``ptv/organizations|services|channels/`` are v11. v12 is read when any org folder has ``ptv/v12/organizations/``
 pages, unless ``JARJESTOKARTTA_PTV_API_VERSION=11`` is set; otherwise v11 (never both: no duplicates). The loader notes
 ``api_version=12`` in its stats; the build records it in ``_meta_sources`` (etl/sources.py).
@@ -36,19 +36,20 @@ read = loaded + set aside still holds).
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from etl.context import BuildContext, LoadStats
+from etl.load.ptv_records import SOURCE, read_all as read_v11
 from etl.load.quarantine import Reject, reject_wrong_types, set_aside
 from etl.load.readers import JsonRecord, source_files
 from etl.sources import API_VERSION_NOTE
-from etl.ptv_v12_shape import (
+from etl.ptv.settings import (
     AREA_TO_V11, CHANNEL_TYPE_TO_V11, CHARGE_TO_V11, CODE_SCHEMAS, CODE_URIS, ENV_VERSION, LANGS,
     SERVICE_TYPE_TO_V11, V12_DIR, api_version,
 )
 
-SOURCE = "ptv"
 V12_RAW_KEY = "_v12"   # the received v12 item inside an adapted record (the v11 rules ignore it)
 RECORD_KINDS = ("organizations", "services", "channels")
 
@@ -65,16 +66,23 @@ def v12_files(ctx: BuildContext) -> dict[str, list[Path]]:
             for kind in (*RECORD_KINDS, "connections", "codes")}
 
 
-def load(con: Any, ctx: BuildContext) -> LoadStats:
-    """Load v12 pages through the v11 loader (etl.load.ptv.load_files) with an adapting reader."""
-    from etl.load import ptv
+@dataclass
+class V12Input:
+    """What the v11 loader (etl.load.ptv.load_files) needs to read v12 pages: the record files per kind, the
+    adapting reader and the stats the side data were counted into."""
+    files: dict[str, list[Path]]
+    read_all: Callable[..., Iterator[tuple[Path, JsonRecord]]]
+    stats: LoadStats
+
+
+def prepare(ctx: BuildContext) -> V12Input:
+    """Read the side data (connections, code lists) and return the adapting reader for the record pages."""
     files = v12_files(ctx)
     stats = LoadStats(SOURCE)
     stats.notes.append(API_VERSION_NOTE)
     side = SideData()
     side.read(ctx, stats, files["connections"], files["codes"])
-    reader = Adapter(side)
-    return ptv.load_files(con, ctx, {k: files[k] for k in RECORD_KINDS}, read_all=reader.read_all, stats=stats)
+    return V12Input({k: files[k] for k in RECORD_KINDS}, Adapter(side).read_all, stats)
 
 
 # --- side data: connections and code lists -------------------------------------------------------------------------
@@ -145,9 +153,8 @@ class SideData:
 def _records(ctx: BuildContext, stats: LoadStats, paths: list[Path]) -> Iterator[tuple[Path, JsonRecord]]:
     """Items of side-data pages through the v11 reader; an unreadable page is one record read and set aside as
     `malformed_file`. Valid items are not records of the balance: the reader's count of them is taken back."""
-    from etl.load.ptv import _read_all
     file_rows: list[dict[str, Any]] = []
-    for path, rec in _read_all(ctx, stats, paths, file_rows):
+    for path, rec in read_v11(ctx, stats, paths, file_rows):
         stats.read -= 1
         yield path, rec
     ctx.quarantine.rows += file_rows
@@ -164,9 +171,8 @@ class Adapter:
     def read_all(self, ctx: BuildContext, stats: LoadStats, paths: list[Path],
                  file_rows: list[dict[str, Any]]) -> Iterator[tuple[Path, JsonRecord]]:
         """The v11 reader's records (same file handling and counting), each adapted to v11 shape."""
-        from etl.load.ptv import _read_all
         adapters = {"organizations": self.organization, "services": self.service, "channels": self.channel}
-        for path, rec in _read_all(ctx, stats, paths, file_rows):
+        for path, rec in read_v11(ctx, stats, paths, file_rows):
             if not isinstance(rec.record, dict):   # the v11 rules say bad_type for these
                 yield path, rec
                 continue

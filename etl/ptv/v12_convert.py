@@ -1,122 +1,27 @@
-"""PTV API v12 wire format: the setting that picks the API version, the raw layout, the mapping tables between the
-v11 and v12 vocabularies, and a pure converter from v11-shaped records to v12-shaped pages.
+"""A pure converter from v11-shaped PTV records (as the demo draws them) to v12 pages, and the writer of those pages.
 
-The official document is ``shared/data/sources/ptv_v12_openapi.json`` (OpenAPI 3.1.1, document version 0.1.0, beta).
-Everything here follows it; the names of the response schemas each raw file must match are in :func:`schema_name_for`.
-
-Raw layout (the fetch writes it, the loader reads it, :func:`v11_to_v12_pages` produces it)::
-
-    ptv/v12/organizations/*.json   SearchOrganizationsResponse   /api/v12/organization/search
-    ptv/v12/services/*.json        ServiceSearchResponse         /api/v12/service/search
-    ptv/v12/channels/*.json        ChannelSearchResponse         /api/v12/service-channel/search
-    ptv/v12/connections/*.json     ConnectionSearchResponse      /api/v12/connection/search
-    ptv/v12/codes/<endpoint>_page_NNNN.json                      /api/v12/<endpoint> (service-classes, target-groups,
-                                                                 life-events, region-codes,
-                                                                 wellbeing-services-county-codes)
-
-What v12 cannot say that v11 did (so a v11 -> v12 -> v11 round trip loses it; see :mod:`etl.load.ptv_v12`):
-addresses carry no municipality (a channel's municipality is the first municipality of its area, an organisation's
-home municipality the first municipality of its area, so a whole-country organisation has none); a service
-location's address keeps one street name per language; a web/phone/e-service channel keeps one web address per
-language; ``SotePublic``/``SotePrivate``/``Region`` organisation types become ``RegionalOrganization``/``Company``.
+Every page it produces is a v12 search or reference-data response of the official document (the schema per file:
+:func:`etl.ptv.settings.schema_name_for`). What v12 cannot say that v11 did (so a v11 -> v12 -> v11 round trip loses
+it; see :mod:`etl.load.ptv_v12`): addresses carry no municipality (a channel's municipality is the first municipality
+of its area, an organisation's home municipality the first municipality of its area, so a whole-country organisation
+has none: harmonise then takes the registered seat from YTJ, docs/methods.md); a service location's address keeps one
+street name per language; a web/phone/e-service channel keeps one web address per language;
+``SotePublic``/``SotePrivate``/``Region`` organisation types become ``RegionalOrganization``/``Company``.
 """
 from __future__ import annotations
 
+import json
 import math
-import os
 from datetime import datetime, timezone
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-# --- settings ------------------------------------------------------------------------------------------------------
-
-ENV_VERSION = "JARJESTOKARTTA_PTV_API_VERSION"     # "11" or "12"
-ENV_KEY = "JARJESTOKARTTA_PTV_API_KEY"             # the v12 API key, sent as `x-api-key`
-ENV_V12_URL = "JARJESTOKARTTA_PTV_V12_URL"         # base URL (without /api/v12)
-ENV_COUNTIES = "JARJESTOKARTTA_PTV_V12_COUNTIES"   # optional server-side area filter, e.g. "06,07"
-V12_DEFAULT_URL = "https://api-gw.palvelutietovaranto.suomi.fi"
-V12_TEST_URL = "https://api-gw.palvelutietovaranto.trn.suomi.fi"
-KEY_GUIDE_URL = ("https://kehittajille.suomi.fi/palvelut/palvelutietovaranto/rajapinta-ja-arkkitehtuuriuudistus/"
-                 "api-avaimen-kayttoohje-ptv-rajapintaversio-12")
-VERSIONS = ("11", "12")
-
-
-def api_version(env: Mapping[str, str] | None = None) -> str:
-    """The PTV API version to fetch: ``JARJESTOKARTTA_PTV_API_VERSION`` when set (11 or 12), else 12 when
-    ``JARJESTOKARTTA_PTV_API_KEY`` is set, else 11."""
-    env = os.environ if env is None else env
-    wanted = (env.get(ENV_VERSION) or "").strip().lower().lstrip("v")
-    if wanted:
-        if wanted not in VERSIONS:
-            from etl.context import EtlError
-            raise EtlError(f"{ENV_VERSION}={env.get(ENV_VERSION)!r}: choose 11 or 12")
-        return wanted
-    return "12" if (env.get(ENV_KEY) or "").strip() else "11"
-
-
-# --- raw layout and the schema of each file --------------------------------------------------------------------
-
-V12_DIR = "ptv/v12"
-KINDS = ("organizations", "services", "channels", "connections")
-KIND_SCHEMAS = {"organizations": "SearchOrganizationsResponse", "services": "ServiceSearchResponse",
-                "channels": "ChannelSearchResponse", "connections": "ConnectionSearchResponse"}
-KIND_ENDPOINTS = {"organizations": "/api/v12/organization/search", "services": "/api/v12/service/search",
-                  "channels": "/api/v12/service-channel/search", "connections": "/api/v12/connection/search"}
-CODE_SCHEMAS = {"service-classes": "ServiceClassesResponse", "target-groups": "TargetGroupsResponse",
-                "life-events": "LifeEventsResponse", "region-codes": "RegionCodeResponse",
-                "wellbeing-services-county-codes": "WellbeingServicesCountyCodeResponse"}
-MAX_PAGE_SIZE = 100
-MAX_IDS_PER_FILTER = 20
-
-
-def schema_name_for(relpath: str) -> str:
-    """The response schema (``#/components/schemas/<name>``) a raw v12 file must match, from its path relative to
-    ``ptv/v12/`` (``services/b0001_page_0001.json``, ``codes/target-groups_page_0001.json``)."""
-    parts = relpath.replace("\\", "/").strip("/").split("/")
-    if parts[0] == "codes" and len(parts) == 2:
-        endpoint = parts[1].split("_page_")[0]
-        if endpoint in CODE_SCHEMAS:
-            return CODE_SCHEMAS[endpoint]
-    elif parts[0] in KIND_SCHEMAS:
-        return KIND_SCHEMAS[parts[0]]
-    raise KeyError(f"no v12 schema for {relpath!r}")
-
-
-# --- vocabularies ------------------------------------------------------------------------------------------------
-
-LANGS = ("fi", "sv", "en", "se", "smn", "sms")
-NIL_UUID = "00000000-0000-0000-0000-000000000000"
-ORG_TYPES = ("State", "Municipality", "RegionalOrganization", "Organization", "Company")
-ORG_TYPE_TO_V12 = {"Region": "RegionalOrganization", "SotePublic": "RegionalOrganization", "SotePrivate": "Company"}
-CHANNEL_TYPE_TO_V12 = {"EChannel": "EService", "Phone": "TelephoneService", "PrintableForm": "PrintableForm",
-                       "ServiceLocation": "ServiceLocation", "WebPage": "WebPage"}
-CHANNEL_TYPE_TO_V11 = {v: k for k, v in CHANNEL_TYPE_TO_V12.items()}
-AREA_TO_V12 = {"Nationwide": "WholeCountry", "NationwideExceptAlandIslands": "WholeCountryExceptAland",
-               "LimitedType": "LimitedArea"}
-AREA_TO_V11 = {v: k for k, v in AREA_TO_V12.items()}
-SERVICE_TYPE_TO_V12 = {"Service": "Service", "PermitOrObligation": "PermitOrOtherObligation",
-                       "ProfessionalQualification": "ProfessionalQualification"}
-SERVICE_TYPE_TO_V11 = {v: k for k, v in SERVICE_TYPE_TO_V12.items()}
-CHARGE_TO_V12 = {"FreeOfCharge": "Free", "Chargeable": "Charged"}
-CHARGE_TO_V11 = {v: k for k, v in CHARGE_TO_V12.items()}
-FUNDING_TYPES = ("MarketFunded", "PubliclyFunded")
-SERVICE_LANGUAGES = frozenset((
-    "se smn sms hi ug he sgn-fi no lv da sw cs pl de ms ln sr is sh sk fr bs el am hr uz es ko ta hu ky rn kk kg fa "
-    "et so th bn km tk wo ne ro sq it lo az rom tr id tl hy my mk zh rw uk ur ar ja ps ru sl vi lt ka ku bg nl pt "
-    "fi sv en prs").split())
-CODE_URIS = {"service-classes": "http://uri.suomi.fi/codelist/ptv/ptvserclass2/code/",
-             "target-groups": "http://uri.suomi.fi/codelist/ptv/ptvkohderyhmat/code/",
-             "life-events": "http://uri.suomi.fi/codelist/ptv/ptvelamantilanteet/code/",
-             "region-codes": "http://uri.suomi.fi/codelist/jhs/maakunta_1_20240101/code/",
-             "wellbeing-services-county-codes": "http://uri.suomi.fi/codelist/jhs/hyvinvointialue_1_20230101/code/"}
-REGION_AREA_TYPES = ("Region",)
-COUNTY_AREA_TYPES = ("WellbeingServiceCounty", "WellbeingServiceCounties", "WellbeingServicesCounty",
-                     "WellbeingServicesCounties")
-
-
-def empty_service_hours() -> dict[str, Any]:
-    return {"hours": [], "holidayServiceHours": None}
-
+from etl.ptv.settings import (
+    AREA_TO_V12, CHANNEL_TYPE_TO_V12, CHARGE_TO_V12, CODE_SCHEMAS, CODE_URIS, COUNTY_AREA_TYPES, FUNDING_TYPES, LANGS,
+    MAX_PAGE_SIZE, NIL_UUID, ORG_TYPE_TO_V12, ORG_TYPES, REGION_AREA_TYPES, SERVICE_LANGUAGES, SERVICE_TYPE_TO_V12,
+    empty_service_hours, paginate,
+)
 
 # --- small helpers -----------------------------------------------------------------------------------------------
 
@@ -170,23 +75,9 @@ def coordinates_to_v12(lat: Any, lon: Any) -> list[dict[str, Any]]:
     return [{"system": "EPSG:3067", "source": "User", "easting": x, "northing": y}]
 
 
-def page_doc(items: list[Any], page: int, page_size: int, total_items: int) -> dict[str, Any]:
-    """A v12 search response envelope."""
-    total_pages = math.ceil(total_items / page_size) if total_items else 0
-    return {"page": page, "pageSize": page_size, "totalItems": total_items, "totalPages": total_pages,
-            "items": items}
-
-
-def paginate(items: list[Any], page_size: int = MAX_PAGE_SIZE) -> list[dict[str, Any]]:
-    """Search pages of at most ``page_size`` items (one empty page when there are none)."""
-    page_size = max(1, min(int(page_size), MAX_PAGE_SIZE))
-    chunks = [items[i:i + page_size] for i in range(0, len(items), page_size)] or [[]]
-    return [page_doc(chunk, n, page_size, len(items)) for n, chunk in enumerate(chunks, start=1)]
-
-
 # --- v11 -> v12 --------------------------------------------------------------------------------------------------
 
-class _Codes:
+class Codes:
     """Code names and region / county members seen while converting (become the reference-data pages)."""
 
     def __init__(self) -> None:
@@ -274,7 +165,7 @@ def _street_address(address: dict[str, Any], *, accessibility: bool = False) -> 
     return out
 
 
-def _area_to_v12(area_type: Any, areas: Any, codes: _Codes, first: list[str] = ()) -> dict[str, Any] | None:
+def _area_to_v12(area_type: Any, areas: Any, codes: Codes, first: list[str] = ()) -> dict[str, Any] | None:
     v12 = AREA_TO_V12.get(area_type)
     if v12 is None:
         return None
@@ -304,8 +195,8 @@ def _require_id(rec: Any, what: str) -> str:
     return str(rec["id"])
 
 
-def organization_to_v12(o: dict[str, Any], codes: _Codes | None = None) -> dict[str, Any]:
-    codes = codes or _Codes()
+def organization_to_v12(o: dict[str, Any], codes: Codes | None = None) -> dict[str, Any]:
+    codes = codes or Codes()
     cid = _require_id(o, "organisation")
     names = o.get("organizationNames")
     descs = o.get("organizationDescriptions")
@@ -346,7 +237,7 @@ def organization_to_v12(o: dict[str, Any], codes: _Codes | None = None) -> dict[
     }
 
 
-def _code_list(items: Any, kind: str, codes: _Codes) -> list[str]:
+def _code_list(items: Any, kind: str, codes: Codes) -> list[str]:
     out = []
     for i in _dicts(items):
         code = _str(i.get("code")) or (_str(i.get("uri")) or "").rstrip("/").rsplit("/", 1)[-1] or None
@@ -356,8 +247,8 @@ def _code_list(items: Any, kind: str, codes: _Codes) -> list[str]:
     return _uniq(out)
 
 
-def service_to_v12(s: dict[str, Any], codes: _Codes | None = None) -> dict[str, Any]:
-    codes = codes or _Codes()
+def service_to_v12(s: dict[str, Any], codes: Codes | None = None) -> dict[str, Any]:
+    codes = codes or Codes()
     sid = _require_id(s, "service")
     stype = SERVICE_TYPE_TO_V12.get(s.get("type"), "Service")
     names, descs = s.get("serviceNames"), s.get("serviceDescriptions")
@@ -409,8 +300,8 @@ def service_to_v12(s: dict[str, Any], codes: _Codes | None = None) -> dict[str, 
     }
 
 
-def channel_to_v12(c: dict[str, Any], codes: _Codes | None = None) -> dict[str, Any]:
-    codes = codes or _Codes()
+def channel_to_v12(c: dict[str, Any], codes: Codes | None = None) -> dict[str, Any]:
+    codes = codes or Codes()
     cid = _require_id(c, "channel")
     ctype = CHANNEL_TYPE_TO_V12.get(c.get("serviceChannelType"))
     if ctype is None:
@@ -506,7 +397,7 @@ def v11_to_v12_pages(organizations: Iterable[dict[str, Any]], services: Iterable
 
     Pure: no files, no network. Every page is a v12 search or reference-data response (see
     :func:`schema_name_for`). Raises ValueError for a record v12 cannot express (no id, unknown type)."""
-    codes = _Codes()
+    codes = Codes()
     services, channels = list(services), list(channels)
     out: dict[str, dict] = {}
     kinds = (("organizations", [organization_to_v12(o, codes) for o in organizations]),
@@ -522,8 +413,6 @@ def v11_to_v12_pages(organizations: Iterable[dict[str, Any]], services: Iterable
 
 def write_v12_pages(root: Any, pages: Mapping[str, dict]) -> list[Any]:
     """Write :func:`v11_to_v12_pages` output under ``root`` (the ``ptv/v12`` folder); returns the paths."""
-    import json
-    from pathlib import Path
     written = []
     for rel, doc in sorted(pages.items()):
         path = Path(root) / rel
