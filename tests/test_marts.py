@@ -41,7 +41,7 @@ create table municipality (code varchar, name_fi varchar, area_code varchar, is_
 create table dim_activity_type (code varchar, label_fi varchar, sort_order integer);
 create table dim_target_group (code varchar, label_fi varchar, population_denominator varchar, sort_order integer);
 create table organisation (org_id varchar, business_id varchar, business_id_valid boolean, name varchar,
-    home_municipality_code varchar, home_area_code varchar, sources varchar[], updated_at timestamp);
+    website varchar, home_municipality_code varchar, home_area_code varchar, sources varchar[], updated_at timestamp);
 create table activity (activity_id varchar, org_id varchar, activity_type varchar, mode varchar,
     is_in_person boolean, is_national boolean, languages varchar[], offered_in_swedish boolean,
     updated_at timestamp);
@@ -140,7 +140,9 @@ def build(need: list[tuple]) -> duckdb.DuckDBPyConnection:
     c.executemany("insert into dim_activity_type values (?, ?, ?)", [(t, t, i) for i, t in enumerate(TYPES)])
     c.executemany("insert into dim_target_group values (?, ?, ?, ?)",
                   [(g, g, d, i) for i, (g, d) in enumerate(GROUPS)])
-    c.executemany("insert into organisation values (?, ?, ?, ?, ?, ?, ?, ?)", ORGANISATIONS)
+    c.executemany("insert into organisation (org_id, business_id, business_id_valid, name, home_municipality_code, "
+                  "home_area_code, sources, updated_at) "
+                  "values (?, ?, ?, ?, ?, ?, ?, ?)", ORGANISATIONS)
     c.executemany("insert into activity values (?, ?, ?, ?, ?, ?, ?, ?, ?)", ACTIVITIES)
     c.executemany("insert into activity_municipality values (?, ?, ?)", ACTIVITY_MUNICIPALITY)
     c.executemany("insert into activity_target_group values (?, ?)", ACTIVITY_TARGET_GROUP)

@@ -92,7 +92,8 @@ def path_local_activities(con: duckdb.DuckDBPyConnection, *, path_code: str, mun
     """In-person organisation activities of the path in the municipality, by stage (open-to-all ones flagged)."""
     return _df(con, f"""
         select distinct s.stage_code, {_STAGE} as stage, s.stage_order, l.activity_id, {_ACTIVITY} as activity,
-               l.org_name as organisation, array_to_string(l.languages, ', ') as languages, l.url,
+               l.org_name as organisation, array_to_string(l.languages, ', ') as languages,
+               coalesce(l.url, l.org_website) as url,
                coalesce(pa.open_to_all, false) as open_to_all
         from mart_path_activity pa
         join dim_path_stage s on s.stage_code = pa.stage_code
@@ -111,7 +112,7 @@ def path_nearby_activities(con: duckdb.DuckDBPyConnection, *, path_code: str, mu
             select distinct s.stage_code, {_STAGE} as stage, s.stage_order, n.rank, n.distance_km,
                    n.nearby_municipality_code as nearby_code, {_NAME.format(p='m.')} as municipality,
                    l.activity_id, {_ACTIVITY} as activity, l.org_name as organisation,
-                   array_to_string(l.languages, ', ') as languages, l.url
+                   array_to_string(l.languages, ', ') as languages, coalesce(l.url, l.org_website) as url
             from mart_path_nearby n
             join dim_path_stage s on s.stage_code = n.stage_code
             join municipality m on m.code = n.nearby_municipality_code
@@ -133,7 +134,8 @@ def path_national_activities(con: duckdb.DuckDBPyConnection, *, path_code: str, 
     """National phone and online organisation services of the path."""
     return _df(con, f"""
         select distinct s.stage_code, {_STAGE} as stage, s.stage_order, l.activity_id, {_ACTIVITY} as activity,
-               l.org_name as organisation, l.mode, array_to_string(l.languages, ', ') as languages, l.url
+               l.org_name as organisation, l.mode, array_to_string(l.languages, ', ') as languages,
+               coalesce(l.url, l.org_website) as url
         from mart_path_activity pa
         join dim_path_stage s on s.stage_code = pa.stage_code
         join mart_activity_list l on l.activity_id = pa.activity_id

@@ -1,7 +1,8 @@
 -- mart_activity_list: the activity listings the pages show, one row per activity x municipality where it takes place
 -- (an activity without a municipality, e.g. a nationwide online service, has one row with NULL municipality_code and
 -- area_code). The organisation's name and business id and the activity's target groups come along, so pages read
--- this mart instead of the core tables activity, activity_municipality, activity_target_group and organisation.
+-- this mart instead of the core tables activity, activity_municipality, activity_target_group and organisation;
+-- org_website is the organisation's own web address, the link a referral list falls back to.
 -- The activity columns are picked by name with COLUMNS(...): the descriptive ones (names, url, source, lat/lon) are
 -- carried when the activity table has them (the hand-made mart test fixture has only the analytic columns).
 create or replace table mart_activity_list as
@@ -16,7 +17,7 @@ groups as (
     from activity_target_group
     group by activity_id
 )
-select act.*, o.name as org_name, o.business_id, coalesce(g.target_groups, []::varchar[]) as target_groups,
+select act.*, o.name as org_name, o.business_id, o.website as org_website, coalesce(g.target_groups, []::varchar[]) as target_groups,
        am.municipality_code, am.area_code
 from act
 left join organisation as o on o.org_id = act.org_id
