@@ -31,7 +31,7 @@ NATIONAL_DEFINITIONS = ("activities", "orgs_active", "rate_per_10k", "coverage_p
 def source_line_text(src: pd.DataFrame, build: dict[str, Any], lang: str,
                      retrieved: pd.Series | None = None) -> str:
     """"Lähde: <attributions> · aineistot haettu <date> · koottu <date> (versio <id>)" from _meta_sources rows
-    (columns attribution, retrieved_at) and the _meta_build row. Shared by the pages (app/ui.py) and the briefs.
+    (columns attribution, retrieved_at) and the _meta_build row. Shared by the pages (app/ui/) and the briefs.
     `retrieved` (retrieval times) given: the line carries only the attributions of `src` and the dates."""
     attributions = [a for a in dict.fromkeys(src["attribution"].dropna().tolist()) if a] if len(src) else []
     if retrieved is None:      # the attributions are the line's own: name the app when there are none

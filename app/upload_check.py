@@ -6,10 +6,9 @@ the build's classifier (etl.classify, the single-record form of what etl.harmoni
 The upload is written to one temporary file (the loader reads paths), removed in a `finally` however the check ends.
 Nothing goes to the warehouse (read-only look-ups in app.file_check), the raw data folder or anywhere else on disk.
 
-Hostile input is refused before the loader sees it, each with a message key (locales `check.error.*`): too large
-(MAX_BYTES), a wrong type, empty, an encrypted or damaged XLSX, a ZIP bomb (members' uncompressed size summed from
-the zip directory before anything is decompressed), too many rows (MAX_ROWS). Formulas are never evaluated: the
-loader reads the values Excel saved, and the formula count is reported. No streamlit import."""
+Hostile input is refused before the loader sees it (app/upload_guard.py: size, type, encryption, ZIP bomb, row
+bounds). Formulas are never evaluated: the loader reads the values Excel saved, and the formula count is reported.
+No streamlit import."""
 from __future__ import annotations
 
 import io
@@ -17,7 +16,6 @@ import logging
 import re
 import shutil
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -28,35 +26,16 @@ import pandas as pd
 
 from app import file_check, template_file
 from app.i18n import normalise_lang, t
+from app.upload_guard import (MAX_BYTES, MAX_CSV_LINES, MAX_ROWS, MAX_UNZIPPED_BYTES,  # noqa: F401 (the page, tests)
+                              Message, Refused, screen_upload, thousands, unreadable)
 from etl import classify
 from etl.context import BuildContext
 from etl.load import template
 from etl.municipality import MunicipalityResolver
 from etl.text import normalise_name
 
-MAX_BYTES = 10 * 1024 * 1024            # 10 MB, also Streamlit's server.maxUploadSize (.streamlit/config.toml)
-MAX_ROWS = 5_000                        # data rows, the template's example row not counted
-MAX_UNZIPPED_BYTES = 50 * 1024 * 1024   # all members of an XLSX together, uncompressed
-MAX_ZIP_MEMBERS = 2_000
-# Cheap bounds checked before the file is parsed, so that a small file cannot make the reader build millions of
-# empty rows: physical CSV lines (a quoted cell may span lines, hence the margin) and the highest worksheet row.
-MAX_CSV_LINES = 10 * MAX_ROWS
-MAX_SHEET_ROW = 2 * MAX_ROWS
-_ROW_NUMBER = re.compile(rb"<(?:\w+:)?(?:row\s[^>]*?\br|dimension\s[^>]*?\bref)=\"(?:[A-Z]+[0-9]+:)?[A-Z]*([0-9]+)\"")
-SUFFIXES = (".csv", ".xlsx")
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # an encrypted OOXML file (or an old .xls) is an OLE container
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 LOG = logging.getLogger(__name__)
-
-
-@dataclass
-class Message:
-    key: str                                   # a locales key
-    params: dict[str, Any] = field(default_factory=dict)
-
-    def text(self, lang: str) -> str:
-        return t(self.key, lang, **self.params)
 
 
 @dataclass
@@ -92,80 +71,6 @@ class CheckResult:
     @property
     def set_aside(self) -> list[RowCheck]:
         return [r for r in self.rows if r.status == "set_aside"]
-
-
-class Refused(Exception):
-    def __init__(self, key: str, **params: Any) -> None:
-        super().__init__(key)
-        self.message = Message(key, params)
-
-
-# --- before the loader --------------------------------------------------------------------------------------------
-
-def screen_upload(name: str, data: bytes) -> tuple[str, int]:
-    """(suffix, formula cells) for a file worth handing to the loader; raises Refused with the reason otherwise."""
-    if len(data) > MAX_BYTES:
-        raise Refused("check.error.too_big", mb=MAX_BYTES // (1024 * 1024))
-    suffix = Path(name or "").suffix.lower()
-    if suffix not in SUFFIXES:
-        raise Refused("check.error.type")
-    if not data.strip():
-        raise Refused("check.error.empty")
-    if suffix == ".csv":
-        if data.startswith(b"PK\x03\x04") or data.startswith(_OLE_MAGIC):
-            raise Refused("check.error.type")
-        if data.count(b"\n") > MAX_CSV_LINES:
-            raise Refused("check.error.too_many_rows", max=_thousands(MAX_ROWS))
-        return suffix, 0
-    if data.startswith(_OLE_MAGIC):
-        raise Refused("check.error.encrypted")
-    if not data.startswith(b"PK"):
-        raise Refused("check.error.damaged")
-    return suffix, _screen_zip(data)
-
-
-def _screen_zip(data: bytes) -> int:
-    """Refuse a ZIP bomb or an encrypted member from the zip directory alone (nothing is decompressed before the
-    sizes are known); then the number of formula cells in the worksheets."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-            if len(infos) > MAX_ZIP_MEMBERS or sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
-                raise Refused("check.error.zip_bomb", mb=MAX_UNZIPPED_BYTES // (1024 * 1024))
-            if any(i.flag_bits & 0x1 for i in infos):
-                raise Refused("check.error.encrypted")
-            formulas = 0
-            for info in infos:
-                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                    with zf.open(info) as f:
-                        xml = f.read(MAX_UNZIPPED_BYTES + 1)
-                    formulas += len(_FORMULA_TAG.findall(xml))
-                    if max((int(n) for n in _ROW_NUMBER.findall(xml)), default=0) > MAX_SHEET_ROW:
-                        raise Refused("check.error.too_many_rows", max=_thousands(MAX_ROWS))
-            return formulas
-    except Refused:
-        raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
-            RuntimeError):
-        raise Refused("check.error.damaged") from None
-
-
-def _thousands(n: int) -> str:
-    return f"{n:,}".replace(",", "\u00a0")
-
-
-def _unreadable(message: str) -> Refused:
-    """The loader's MalformedFile message as a plain, localised reason."""
-    if "missing required column" in message:
-        found = message.split("found:", 1)[1].strip() if "found:" in message else ""
-        return Refused("check.error.columns", found=found[:300])
-    if "NUL bytes" in message or "undecodable" in message:
-        return Refused("check.error.encoding")
-    if "no header" in message or "is empty" in message:
-        return Refused("check.error.empty")
-    if "XLSX" in message:
-        return Refused("check.error.damaged")
-    return Refused("check.error.unreadable")
 
 
 # --- the check ----------------------------------------------------------------------------------------------------
@@ -248,16 +153,16 @@ def _load_in_memory(suffix: str, data: bytes, ctx: BuildContext) -> tuple[Any, d
         try:
             table = template.read_rows(path)
         except Exception as e:  # noqa: BLE001 - MalformedFile, or anything a hostile file provokes: a message
-            raise _unreadable(str(e)) from None
+            raise unreadable(str(e)) from None
         if sum(1 for r in table.rows if not template.is_example_row(r.values)) > MAX_ROWS:
-            raise Refused("check.error.too_many_rows", max=_thousands(MAX_ROWS))
+            raise Refused("check.error.too_many_rows", max=thousands(MAX_ROWS))
         try:
             template.load_files(con, ctx, [path])
         except Exception:  # noqa: BLE001 - a value the loader did not foresee: a plain message, logged for us
             LOG.exception("file check: the template loader failed on an upload")
             raise Refused("check.error.unreadable") from None
         if any(q["record_ref"] == "file" for q in ctx.quarantine.rows):
-            raise _unreadable(ctx.quarantine.rows[0]["message"])
+            raise unreadable(ctx.quarantine.rows[0]["message"])
         cur = con.execute("""
             select record_ref, org_source_id, org_business_id, org_name, name_fi, description, class_codes,
                    target_codes, municipality_codes, is_national from stg_template__activity""")

@@ -80,7 +80,7 @@ def ptv_service_classes(reference_dir: Path) -> pd.DataFrame:
 
 def _ensure_staging(con: Any) -> None:
     """The public staging tables are written by the PTV loader; a build without it still gets empty ones."""
-    from .load.ptv import PUBLIC_CHANNEL_COLUMNS, PUBLIC_ORGANISATION_COLUMNS, PUBLIC_SERVICE_COLUMNS
+    from .load.ptv_public import PUBLIC_CHANNEL_COLUMNS, PUBLIC_ORGANISATION_COLUMNS, PUBLIC_SERVICE_COLUMNS
     from .load.staging import write_staging
     existing = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
     for name, cols in zip(PUBLIC_STAGING, (PUBLIC_ORGANISATION_COLUMNS, PUBLIC_SERVICE_COLUMNS,

@@ -591,8 +591,10 @@ def test_long_table_download_carries_every_row_labelled(db, monkeypatch):
 
     monkeypatch.setattr(DeltaGenerator, "download_button", spy)
     made = []
-    real_frame = ui.export_frame
-    monkeypatch.setattr(ui, "export_frame", lambda *a, **kw: made.append(1) or real_frame(*a, **kw))
+    from app.ui import downloads
+
+    real_frame = downloads.export_frame
+    monkeypatch.setattr(downloads, "export_frame", lambda *a, **kw: made.append(1) or real_frame(*a, **kw))
 
     def script():
         import pandas as pd

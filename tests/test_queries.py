@@ -38,7 +38,8 @@ def test_every_finnish_key_exists_in_swedish_and_english():
 
 
 def test_every_literal_key_used_in_code_exists():
-    files = [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("*.py")), ROOT / "app" / "ui.py"]
+    files = [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("*.py")),
+             *sorted((ROOT / "app" / "ui").glob("*.py"))]
     fi = i18n.strings("fi")
     used = set()
     for f in files:

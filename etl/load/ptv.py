@@ -10,8 +10,6 @@ set aside as `private_company`, any other type as `not_an_ngo`, so the record ba
 read and set aside as `index_page`."""
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,51 +18,23 @@ from etl.context import BuildContext, LoadStats
 from etl.load import ptv_v12
 from etl.load.places import resolve_municipality, resolve_places
 from etl.load.quarantine import Reject, reject_if_seen, reject_wrong_types, set_aside
-from etl.load.ptv_records import SOURCE, read_all as read_v11
+from etl.load.ptv_public import (PUBLIC_CHANNEL_COLUMNS, PUBLIC_ORGANISATION_COLUMNS, PUBLIC_SERVICE_COLUMNS,
+                                  PUBLIC_TYPES, channel_contact, county_municipalities, public_owner,
+                                  public_service)
+from etl.load.ptv_records import NATIONWIDE, SOURCE, Channel, localized, read_all as read_v11, service_org_ids
 from etl.load.readers import JsonRecord, source_files
 from etl.load.staging import ACTIVITY_COLUMNS, ORGANISATION_COLUMNS, StagingWriter, write_staging
-from etl.load.values import business_id_fields, parse_timestamp, plain_text, scrub_personal
+from etl.load.values import business_id_fields, parse_timestamp, scrub_personal
 from etl.ptv.settings import ORG_TYPE_TO_V12
 from etl.text import safe_url
 
-NATIONWIDE = ("Nationwide", "NationwideExceptAlandIslands")
 NGO_TYPES = ("Organization",)
-PUBLIC_TYPES = ("State", "Municipality", "Region", "RegionalOrganization", "SotePublic")
 PRIVATE_TYPES = ("Company", "SotePrivate")
-# service area types naming a wellbeing services county by its code (spellings seen in v11 write docs and v12)
-COUNTY_AREA_TYPES = ("WellbeingServicesCounty", "WellbeingServiceCounty", "WellbeingServiceCounties")
-PUBLIC_ORGANISATION_COLUMNS: dict[str, str] = {
-    "source_id": "varchar", "file": "varchar", "record_ref": "varchar", "org_type": "varchar",
-    "business_id": "varchar", "name": "varchar", "name_sv": "varchar", "home_municipality_code": "varchar",
-    "website": "varchar", "updated_at": "timestamp",
-}
-PUBLIC_SERVICE_COLUMNS: dict[str, str] = {
-    "source_id": "varchar", "file": "varchar", "record_ref": "varchar", "org_source_id": "varchar",
-    "org_name": "varchar", "org_type": "varchar", "name_fi": "varchar", "name_sv": "varchar", "name_en": "varchar",
-    "class_codes": "varchar[]", "languages": "varchar[]", "area_type": "varchar", "municipality_codes": "varchar[]",
-    "channel_ids": "varchar[]", "url": "varchar", "updated_at": "timestamp",
-}
-PUBLIC_CHANNEL_COLUMNS: dict[str, str] = {
-    "source_id": "varchar", "file": "varchar", "record_ref": "varchar", "org_source_id": "varchar",
-    "channel_type": "varchar", "name": "varchar", "municipality_code": "varchar", "lat": "double", "lon": "double",
-    "address": "varchar", "url": "varchar", "phone": "varchar", "service_ids": "varchar[]",
-}
 CHANNEL_COLUMNS: dict[str, str] = {
     "source_id": "varchar", "file": "varchar", "record_ref": "varchar", "org_source_id": "varchar",
     "channel_type": "varchar", "name": "varchar", "municipality_code": "varchar", "lat": "double", "lon": "double",
     "service_ids": "varchar[]",
 }
-
-
-@dataclass
-class Channel:
-    id: str
-    type: str
-    municipality_raw: str | None
-    lat: float | None
-    lon: float | None
-    url: str | None
-    service_ids: list[str] = field(default_factory=list)
 
 
 def load(con: Any, ctx: BuildContext) -> LoadStats:
@@ -103,7 +73,7 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, rea
             continue
         (public_orgs if "org_type" in result else orgs)[result["source_id"]] = result
         stats.loaded += 1
-    counties = _county_municipalities(con, ctx)
+    counties = county_municipalities(con, ctx)
 
     channels: dict[str, Channel] = {}
     channel_rows = StagingWriter(con, "stg_ptv__channel", CHANNEL_COLUMNS, stats=stats)
@@ -123,7 +93,7 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, rea
         if set_aside(ctx, stats, SOURCE, path, rec, result):
             continue
         if public:
-            public_channel_rows.append({**result, **_channel_contact(rec.record, ch)})
+            public_channel_rows.append({**result, **channel_contact(rec.record, ch)})
         else:
             channel_rows.append(result)
         loaded_channels.add(result["source_id"])
@@ -140,9 +110,9 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, rea
     public_services = StagingWriter(con, "stg_ptv__public_service", PUBLIC_SERVICE_COLUMNS, stats=stats)
     loaded_services: set[str] = set()
     for path, rec in read_all(ctx, stats, files.get("services", []), file_rows["services"]):
-        public_org = _public_owner(rec.record, orgs, public_orgs) if public_orgs else None
+        public_org = public_owner(rec.record, orgs, public_orgs) if public_orgs else None
         if public_org is not None:
-            result = reject_wrong_types(_public_service, ctx, path, rec, public_org, channels, channels_of, counties)
+            result = reject_wrong_types(public_service, ctx, path, rec, public_org, channels, channels_of, counties)
         else:
             result = reject_wrong_types(_service, ctx, path, rec, orgs, channels, channels_of, private_ids)
         result = reject_if_seen(result, None if isinstance(result, Reject) else result["source_id"], loaded_services,
@@ -162,26 +132,6 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, rea
     write_staging(con, "stg_ptv__organisation", ORGANISATION_COLUMNS, list(orgs.values()), stats)
     write_staging(con, "stg_ptv__public_organisation", PUBLIC_ORGANISATION_COLUMNS, list(public_orgs.values()), stats)
     return stats
-
-
-def _text(value: Any) -> str | None:
-    """PTV text; older records hold Draft.js JSON (`{"blocks": [...]}`) instead of plain text or HTML."""
-    if isinstance(value, str) and value.lstrip().startswith("{") and '"blocks"' in value:
-        try:
-            value = "\n".join(b.get("text", "") for b in json.loads(value).get("blocks", []))
-        except (ValueError, AttributeError, TypeError):  # e.g. {"blocks": [{"text": 5}]}
-            pass
-    return plain_text(value)
-
-
-def _localized(items: Any, types: tuple[str, ...], lang: str | None) -> str | None:
-    """First value of the wanted types (in that order) in `lang` (any language when None)."""
-    items = [i for i in items or [] if isinstance(i, dict)]
-    for t in types:
-        for i in items:
-            if i.get("type") == t and (lang is None or i.get("language") == lang) and (v := _text(i.get("value"))):
-                return v
-    return None
 
 
 # --- coordinates -----------------------------------------------------------------------------------------------
@@ -221,7 +171,7 @@ def _organisation(ctx: BuildContext, path: Path, rec: JsonRecord) -> dict[str, A
     if org_type not in NGO_TYPES and org_type not in PUBLIC_TYPES:
         return Reject("not_an_ngo", f"organizationType {org_type!r} is neither Organization nor a public type")
     names = o.get("organizationNames")
-    name = _localized(names, ("Name",), "fi") or _localized(names, ("Name", "AlternativeName"), None)
+    name = localized(names, ("Name",), "fi") or localized(names, ("Name", "AlternativeName"), None)
     if not name:
         return Reject("missing_field", "missing organisation name (organizationNames)")
     if org_type in PUBLIC_TYPES:
@@ -229,11 +179,11 @@ def _organisation(ctx: BuildContext, path: Path, rec: JsonRecord) -> dict[str, A
         return {"source_id": str(o["id"]), "file": path.name, "record_ref": rec.ref,
                 "org_type": ORG_TYPE_TO_V12.get(org_type, org_type),
                 "business_id": business_id_fields(o.get("businessCode"))["business_id"], "name": name,
-                "name_sv": _localized(names, ("Name",), "sv"), "home_municipality_code": _org_home(ctx, o),
+                "name_sv": localized(names, ("Name",), "sv"), "home_municipality_code": _org_home(ctx, o),
                 "website": _website(o), "updated_at": parse_timestamp(o.get("modified"))}
     return {"source": SOURCE, "source_id": str(o["id"]), "file": path.name, "record_ref": rec.ref,
             **business_id_fields(o.get("businessCode")), "name": name,
-            "name_sv": _localized(names, ("Name",), "sv"), "company_form": None,
+            "name_sv": localized(names, ("Name",), "sv"), "company_form": None,
             "home_municipality_code": _org_home(ctx, o), "main_business_line": None,
             "website": _website(o), "updated_at": parse_timestamp(o.get("modified"))}
 
@@ -298,26 +248,16 @@ def _channel_row(ctx: BuildContext, path: Path, rec: JsonRecord, ch: Channel | N
             return Reject("unknown_municipality", f"unknown municipality {ch.municipality_raw!r} ({res.message})")
         code = res.code
     return {"source_id": ch.id, "file": path.name, "record_ref": rec.ref, "org_source_id": org_id,
-            "channel_type": ch.type, "name": _localized(c.get("serviceChannelNames"), ("Name",), "fi")
-            or _localized(c.get("serviceChannelNames"), ("Name",), None), "municipality_code": code,
+            "channel_type": ch.type, "name": localized(c.get("serviceChannelNames"), ("Name",), "fi")
+            or localized(c.get("serviceChannelNames"), ("Name",), None), "municipality_code": code,
             "lat": ch.lat, "lon": ch.lon, "service_ids": ch.service_ids}
 
 
 # --- services --------------------------------------------------------------------------------------------------
 
-def _service_org_ids(s: dict[str, Any]) -> list[str]:
-    """Main organisation first, then responsible, producer and other roles."""
-    ids = [(s.get("mainOrganization") or {}).get("id")]
-    order = {"Responsible": 0, "Producer": 1, "OtherResponsible": 2}
-    links = sorted((o for o in s.get("organizations") or [] if isinstance(o, dict)),
-                   key=lambda o: order.get(o.get("roleType"), 3))
-    ids += [(o.get("organization") or {}).get("id") for o in links]
-    return [str(i) for i in ids if i]
-
-
 def _service_org(s: dict[str, Any], orgs: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
     """The first organisation of the service (main, responsible, producer, other) that is in `orgs`."""
-    return next((orgs[i] for i in _service_org_ids(s) if i in orgs), None)
+    return next((orgs[i] for i in service_org_ids(s) if i in orgs), None)
 
 
 def _service(ctx: BuildContext, path: Path, rec: JsonRecord, orgs: dict[str, dict[str, Any]],
@@ -331,15 +271,15 @@ def _service(ctx: BuildContext, path: Path, rec: JsonRecord, orgs: dict[str, dic
     sid = str(s["id"])
     org = _service_org(s, orgs)
     if org is None:
-        if any(i in private_ids for i in _service_org_ids(s)):
+        if any(i in private_ids for i in service_org_ids(s)):
             return Reject("private_company", "its organisation is a private service provider "
                           "(no NGO or public organisation)")
         return Reject("not_an_ngo", "no responsible, producing or main organisation is a loaded NGO "
                       "or public organisation")
     names = s.get("serviceNames")
-    name_fi = _localized(names, ("Name",), "fi")
-    name_sv = _localized(names, ("Name",), "sv")
-    name_en = _localized(names, ("Name",), "en")
+    name_fi = localized(names, ("Name",), "fi")
+    name_sv = localized(names, ("Name",), "sv")
+    name_en = localized(names, ("Name",), "en")
     if not (name_fi or name_sv or name_en):
         return Reject("missing_field", "missing service name (serviceNames type Name)")
     linked_ids = [str((c.get("serviceChannel") or {}).get("id")) for c in s.get("serviceChannels") or []
@@ -363,8 +303,8 @@ def _service(ctx: BuildContext, path: Path, rec: JsonRecord, orgs: dict[str, dic
     mode = "in_person" if locations else "phone" if any(c.type == "Phone" for c in linked) else "online"
     lat, lon = next(((c.lat, c.lon) for c in locations if c.lat is not None), (None, None))
     descs = s.get("serviceDescriptions")
-    description = (_localized(descs, ("Description", "Summary"), "fi")
-                   or _localized(descs, ("Description", "Summary"), None))
+    description = (localized(descs, ("Description", "Summary"), "fi")
+                   or localized(descs, ("Description", "Summary"), None))
     return {
         "source": SOURCE, "source_id": sid, "file": path.name, "record_ref": rec.ref,
         "org_source_id": org["source_id"], "org_business_id": org["business_id"], "org_name": org["name"],
@@ -378,126 +318,3 @@ def _service(ctx: BuildContext, path: Path, rec: JsonRecord, orgs: dict[str, dic
     }
 
 
-# --- public services (issue 10: the public side of the service paths) ------------------------------------------
-
-def _public_owner(s: Any, orgs: dict[str, dict[str, Any]],
-                  public_orgs: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
-    """The public organisation of a service that has no NGO among its organisations (an NGO's service stays an
-    organisation activity whoever else is named); None otherwise or when the links are malformed (the NGO path
-    then reports the record)."""
-    if not isinstance(s, dict) or not public_orgs:
-        return None
-    try:
-        ids = _service_org_ids(s)
-    except (TypeError, AttributeError):
-        return None
-    if any(i in orgs for i in ids):
-        return None
-    return next((public_orgs[i] for i in ids if i in public_orgs), None)
-
-
-def _county_municipalities(con: Any, ctx: BuildContext) -> dict[tuple[str, str], list[str]]:
-    """(area kind, code) -> municipality codes: wellbeing services counties from the resolver, maakunnat (`Region`
-    areas) from the municipality table when the build has loaded it."""
-    out: dict[tuple[str, str], list[str]] = {}
-    for code, area in sorted(getattr(ctx.resolver, "area_of", {}).items()):
-        if area:
-            out.setdefault(("county", str(area)), []).append(code)
-    try:
-        rows = con.execute("select code, maakunta_code from municipality where maakunta_code is not null "
-                           "order by code").fetchall()
-    except Exception:  # noqa: BLE001 - no municipality table (a loader test): Region areas need their list
-        rows = []
-    for code, maakunta in rows:
-        out.setdefault(("region", str(maakunta).zfill(2)), []).append(str(code))
-    return out
-
-
-def _channel_contact(c: dict[str, Any], ch: Channel) -> dict[str, Any]:
-    """Street address and web address of a public service channel. No phone number is stored (`phone` stays
-    NULL): the project keeps no phone numbers anywhere, because a channel's number cannot be told apart from a
-    person's direct line (tests/test_privacy.py scans every table); the card links to the service instead."""
-    address = None
-    for a in sorted((a for a in c.get("addresses") or [] if isinstance(a, dict)),
-                    key=lambda a: 0 if a.get("type") in ("Location", "Visiting") else 1):
-        st = a.get("streetAddress") or {}
-        street = next((plain_text(x.get("value")) for x in st.get("street") or []
-                       if isinstance(x, dict) and x.get("value")), None)
-        if street:
-            address = " ".join(str(x) for x in (street, st.get("streetNumber")) if x)
-            if st.get("postalCode"):
-                address += f", {st['postalCode']}"
-            break
-    return {"address": address, "url": ch.url, "phone": None}
-
-
-def _area_refs(area: dict[str, Any], counties: dict[tuple[str, str], list[str]]) -> tuple[list[Any], str | None]:
-    """Municipality references of one service area, and a description of the area when it cannot be resolved."""
-    listed = [m.get("code") if isinstance(m, dict) else m for m in area.get("municipalities") or []]
-    listed = [m for m in listed if m]
-    kind, code = area.get("type"), area.get("code")
-    if kind == "Municipality" and code:
-        return [code, *listed], None
-    if listed:
-        return listed, None
-    if code and kind in COUNTY_AREA_TYPES and ("county", str(code).zfill(2)) in counties:
-        return list(counties[("county", str(code).zfill(2))]), None
-    if code and kind == "Region" and ("region", str(code).zfill(2)) in counties:
-        return list(counties[("region", str(code).zfill(2))]), None
-    return [], f"{kind or '(no type)'} {code or '(no code)'}"
-
-
-def _public_service(ctx: BuildContext, path: Path, rec: JsonRecord, org: dict[str, Any],
-                    channels: dict[str, Channel], channels_of: dict[str, list[str]],
-                    counties: dict[tuple[str, str], list[str]]) -> dict[str, Any] | Reject:
-    """A public organisation's service. Its served municipalities: the area's municipalities (a municipality, a
-    county or maakunta by code, or any area's own list) and the municipalities of its service locations. A
-    limited-area service whose area resolves to no municipality and that has no location cannot be placed."""
-    s = rec.record
-    if not s.get("id"):
-        return Reject("missing_field", "missing id")
-    sid = str(s["id"])
-    names = s.get("serviceNames")
-    name_fi, name_sv, name_en = (_localized(names, ("Name",), lang) for lang in ("fi", "sv", "en"))
-    if not (name_fi or name_sv or name_en):
-        return Reject("missing_field", "missing service name (serviceNames type Name)")
-    linked_ids = [str((c.get("serviceChannel") or {}).get("id")) for c in s.get("serviceChannels") or []
-                  if isinstance(c, dict) and (c.get("serviceChannel") or {}).get("id")]
-    linked_ids = list(dict.fromkeys(linked_ids + channels_of.get(sid, [])))
-    linked = [channels[c] for c in linked_ids if c in channels]
-    area_type = s.get("areaType") if s.get("areaType") in (*NATIONWIDE, "LimitedType") else "LimitedType"
-    national = area_type in NATIONWIDE
-    refs: list[Any] = []
-    unresolved: list[str] = []
-    if not national:
-        for area in s.get("areas") or []:
-            if isinstance(area, dict):
-                got, problem = _area_refs(area, counties)
-                refs += got
-                if problem:
-                    unresolved.append(problem)
-        refs += [m.get("code") if isinstance(m, dict) else m for m in s.get("municipalities") or []]
-    location_refs = [c.municipality_raw for c in linked if c.type == "ServiceLocation" and c.municipality_raw]
-    if not national and not [r for r in refs if r] and not location_refs:
-        shown = ", ".join(unresolved) or "no areas"
-        return Reject("unresolved_area", f"limited-area service whose area cannot be resolved to a municipality "
-                      f"({shown}) and with no service location")
-    places = resolve_places(ctx, refs + location_refs, national)
-    if places.reason:
-        return Reject(places.reason, places.message or "")
-    classes = []
-    for c in s.get("serviceClasses") or []:
-        if isinstance(c, dict):
-            code = c.get("code") or str(c.get("uri") or "").rstrip("/").rsplit("/", 1)[-1]
-            if code:
-                classes.append(str(code).strip())
-    return {
-        "source_id": sid, "file": path.name, "record_ref": rec.ref, "org_source_id": org["source_id"],
-        "org_name": org["name"], "org_type": org["org_type"], "name_fi": name_fi, "name_sv": name_sv,
-        "name_en": name_en, "class_codes": list(dict.fromkeys(classes)),
-        "languages": list(dict.fromkeys(str(x).lower() for x in s.get("languages") or [] if x)),
-        "area_type": area_type, "municipality_codes": [] if national else places.codes,
-        "channel_ids": linked_ids,
-        "url": next((c.url for c in linked if c.type in ("WebPage", "EChannel") and c.url), None),
-        "updated_at": parse_timestamp(s.get("modified")),
-    }
