@@ -45,8 +45,10 @@ unemployment_month as (
     select max(period) as period from mainland_unemployment
 ),
 unemployment_by_level as (
-    -- population-weighted over the municipalities with a value that month: per area, and the mainland (NULL code)
-    select u.area_code, sum(u.value * u.population) / nullif(sum(u.population), 0) as unemployment
+    -- population-weighted over the municipalities with a value that month: per area, and the mainland (NULL code);
+    -- the products are summed as decimals, so the result does not depend on the order a parallel sum takes
+    select u.area_code, sum((u.value * u.population)::decimal(38, 6))::double / nullif(sum(u.population), 0)
+               as unemployment
     from mainland_unemployment as u
     join unemployment_month as um on um.period = u.period
     where u.population > 0
