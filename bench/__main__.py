@@ -152,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(d, ignore_errors=True)
     res.details["total_seconds"] = round(time.perf_counter() - t0, 1)
     saved = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
+    saved["demo_dir"] = [f"{s:g}={d}" for s, d in args.demo_dir]
     jpath, mpath = write_results(res, args.out, args=saved)
     print(f"\nwrote {jpath} and {mpath} ({res.details['total_seconds']} s)")
     if res.errors:

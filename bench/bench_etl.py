@@ -45,9 +45,16 @@ done({'seconds': secs, 'organisations': r.organisations, 'activities': r.activit
 """
 
 BUILD = _PRELUDE + """
+import resource
 from etl.build import build
+t_start = time.perf_counter()
+def log(*a, **k):   # each step's summary, with the time so far and the peak so far, to a file one can watch
+    if p.get('progress'):
+        with open(p['progress'], 'a') as f:
+            f.write(f"{time.perf_counter() - t_start:8.1f} s  peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:6.0f} MB  "
+                    + ' '.join(map(str, a)) + "\\n")
 r = build(db_path=Path(p['db']), offline_dir=Path(p['offline']), reference_dir=Path(p['reference']),
-          org_dirs=[Path(p['demo'])], is_demo=True, force=True, progress=False, log=lambda *a, **k: None)
+          org_dirs=[Path(p['demo'])], is_demo=True, force=True, progress=False, log=log)
 done({'seconds': r.seconds, 'step_seconds': r.step_seconds, 'db_bytes': Path(p['db']).stat().st_size,
       'stats': [{'source': s.source, 'read': s.read, 'loaded': s.loaded, 'quarantined': s.quarantined}
                 for s in r.stats], 'warnings': r.warnings})
@@ -195,7 +202,11 @@ def run(scales: list[float], res: Results, *, seed: int = 42, keep: dict[float, 
                 detail["raw_readers"] = {**raw.result, "wall_s": round(raw.wall_s, 2),
                                          "cpu_s": round(raw.cpu_s, 2), "maxrss_mb": round(raw.maxrss_mb)}
 
-            b = run_child(BUILD, {"db": str(db), "demo": str(demo_dir), "offline": offline, "reference": reference})
+            progress = work / "build-progress.log"
+            print(f"  etl: scale {scale:g} build running; its steps: {progress}", flush=True)
+            b = run_child(BUILD, {"db": str(db), "demo": str(demo_dir), "offline": offline, "reference": reference,
+                                  "progress": str(progress)})
+            detail["build_progress"] = progress.read_text() if progress.exists() else ""
             if b.returncode != 0:
                 res.errors.append(f"etl scale {scale:g}: build failed: {b.stderr_tail[-1500:]}")
                 continue
