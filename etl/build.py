@@ -147,18 +147,18 @@ def existing_fingerprint(db: Path) -> str | None:
         return None
 
 
-DEFAULT_MEMORY_LIMIT = "1GB"
-
-
 def connect_build(db_file: Path) -> tuple[duckdb.DuckDBPyConnection, Path]:
-    """The build's connection: a DuckDB `memory_limit` (`JARJESTOKARTTA_DUCKDB_MEMORY_LIMIT`, default 1GB) and a
-    `temp_directory` for what does not fit (`JARJESTOKARTTA_DUCKDB_TEMP_DIR`, default a folder beside the build
-    file), so joins and sorts over a national-scale input spill to disk instead of growing the process. Returns
-    the connection and the spill folder (removed after the build when it is the default one)."""
-    limit = os.environ.get("JARJESTOKARTTA_DUCKDB_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
+    """The build's connection with a `temp_directory` for what does not fit in memory (`JARJESTOKARTTA_DUCKDB_TEMP_DIR`,
+    default a folder beside the build file) and, when `JARJESTOKARTTA_DUCKDB_MEMORY_LIMIT` is set (e.g. `4GB`), that
+    DuckDB `memory_limit`; unset, DuckDB's own default (80% of RAM). No limit is imposed by default: with `1GB` the
+    scale-100 demo build stops in `core_act` (Out of Memory, an operator that cannot spill; 2026-12-01 benchmark).
+    Returns the connection and the spill folder (removed after the build when it is the default one)."""
+    limit = os.environ.get("JARJESTOKARTTA_DUCKDB_MEMORY_LIMIT")
     spill = Path(os.environ.get("JARJESTOKARTTA_DUCKDB_TEMP_DIR") or db_file.with_name(db_file.name + ".spill"))
-    con = duckdb.connect(str(db_file), config={"memory_limit": limit, "temp_directory": str(spill)})
-    return con, spill
+    config = {"temp_directory": str(spill)}
+    if limit:
+        config["memory_limit"] = limit
+    return duckdb.connect(str(db_file), config=config), spill
 
 
 def _load_module(name: str):
