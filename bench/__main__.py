@@ -23,6 +23,13 @@ def _floats(text: str) -> list[float]:
     return [float(x) for x in text.split(",") if x.strip()]
 
 
+def _scale_dir(text: str) -> tuple[float, Path]:
+    scale, sep, folder = text.partition("=")
+    if not sep or not folder:
+        raise argparse.ArgumentTypeError(f"expected SCALE=FOLDER, got {text!r}")
+    return float(scale), Path(folder)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     p.add_argument("--scales", type=_floats, default=[1.0, 10.0], help="demo scales for the ETL (default 1,10)")
@@ -34,6 +41,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=RESULTS_DIR, help="results folder (default bench/results)")
     p.add_argument("--db", type=Path, default=None,
                    help="use this existing warehouse for pages/browser/load instead of building one")
+    p.add_argument("--demo-dir", action="append", default=[], metavar="SCALE=FOLDER", type=_scale_dir,
+                   help="use this existing demo dataset for that ETL scale instead of generating it (repeatable; "
+                        "the folder is not deleted)")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--reruns", type=int, default=15, help="page reruns per page (default 15)")
     p.add_argument("--load-seconds", type=float, default=60, help="load benchmark duration (default 60)")
@@ -99,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"== etl (scales {', '.join(f'{s:g}' for s in args.scales)})", flush=True)
             keep: dict[float, Path] = {}
             from bench import bench_etl
-            bench_etl.run(args.scales, res, seed=args.seed,
+            bench_etl.run(args.scales, res, seed=args.seed, demo_dirs=dict(args.demo_dir),
                           keep=keep if not args.db and {"pages", "browser", "load"} & set(only) else None)
             for s, db in keep.items():
                 made.append(db.parent)
@@ -142,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(d, ignore_errors=True)
     res.details["total_seconds"] = round(time.perf_counter() - t0, 1)
     saved = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
+    saved["demo_dir"] = [f"{s:g}={d}" for s, d in args.demo_dir]
     jpath, mpath = write_results(res, args.out, args=saved)
     print(f"\nwrote {jpath} and {mpath} ({res.details['total_seconds']} s)")
     if res.errors:

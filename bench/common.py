@@ -178,6 +178,7 @@ class ChildRun:
     maxrss_mb: float
     result: dict[str, Any]
     stderr_tail: str
+    cpu_s: float = 0.0   # user + system CPU seconds of the child (all its threads): steadier than wall on a loaded machine
 
 
 def run_child(code: str, payload: dict[str, Any], *, env: dict[str, str] | None = None,
@@ -213,7 +214,7 @@ def run_child(code: str, payload: dict[str, Any], *, env: dict[str, str] | None 
         result = {}
     finally:
         Path(result_file).unlink(missing_ok=True)
-    return ChildRun(proc.returncode, wall, ru.ru_maxrss / 1024, result, tail)
+    return ChildRun(proc.returncode, wall, ru.ru_maxrss / 1024, result, tail, ru.ru_utime + ru.ru_stime)
 
 
 # -- processes -----------------------------------------------------------------------------------------------------

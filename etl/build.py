@@ -11,6 +11,7 @@ import hashlib
 import importlib
 import json
 import os
+import shutil
 import subprocess
 import time
 import uuid
@@ -148,6 +149,20 @@ def existing_fingerprint(db: Path) -> str | None:
         return None
 
 
+def connect_build(db_file: Path) -> tuple[duckdb.DuckDBPyConnection, Path]:
+    """The build's connection with a `temp_directory` for what does not fit in memory (`JARJESTOKARTTA_DUCKDB_TEMP_DIR`,
+    default a folder beside the build file) and, when `JARJESTOKARTTA_DUCKDB_MEMORY_LIMIT` is set (e.g. `4GB`), that
+    DuckDB `memory_limit`; unset, DuckDB's own default (80% of RAM). No limit is imposed by default: with `1GB` the
+    scale-100 demo build stops in `core_act` (Out of Memory, an operator that cannot spill; 2026-12-01 benchmark).
+    Returns the connection and the spill folder (removed after the build when it is the default one)."""
+    limit = os.environ.get("JARJESTOKARTTA_DUCKDB_MEMORY_LIMIT")
+    spill = Path(os.environ.get("JARJESTOKARTTA_DUCKDB_TEMP_DIR") or db_file.with_name(db_file.name + ".spill"))
+    config = {"temp_directory": str(spill)}
+    if limit:
+        config["memory_limit"] = limit
+    return duckdb.connect(str(db_file), config=config), spill
+
+
 def _load_module(name: str):
     try:
         return importlib.import_module(f"etl.load.{name}")
@@ -241,7 +256,7 @@ def build(*, db_path: Path | None = None, offline_dir: Path | None = None, refer
     tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
     for p in (tmp, tmp.with_name(tmp.name + ".wal")):
         p.unlink(missing_ok=True)
-    con = duckdb.connect(str(tmp))
+    con, spill = connect_build(tmp)
     step_seconds: dict[str, float] = {}
     stats: list[LoadStats] = []
     try:
@@ -311,9 +326,11 @@ def build(*, db_path: Path | None = None, offline_dir: Path | None = None, refer
         con.execute("checkpoint")
     except Exception:
         con.close()
+        _remove_spill(spill, tmp)
         tmp.unlink(missing_ok=True)
         raise
     con.close()
+    _remove_spill(spill, tmp)
     if failed:
         tmp.unlink(missing_ok=True)
         raise EtlError("blocking checks failed; the previous warehouse is kept:\n" +
@@ -321,6 +338,12 @@ def build(*, db_path: Path | None = None, offline_dir: Path | None = None, refer
     os.replace(tmp, db_path)
     return BuildResult(build_id, db_path, is_demo, stats, table_counts, results, time.perf_counter() - t0,
                        step_seconds=step_seconds)
+
+
+def _remove_spill(spill: Path, tmp: Path) -> None:
+    """The default spill folder goes with the build; a configured one is the operator's and stays."""
+    if spill == tmp.with_name(tmp.name + ".spill"):
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 def _demo_marker(org_dirs: list[Path]) -> dict:

@@ -174,3 +174,35 @@ def test_cli_check_without_warehouse(tmp_path):
     r = subprocess.run([sys.executable, "-m", "etl", "check"], cwd=ROOT, env=env, capture_output=True, text=True,
                        timeout=60)
     assert r.returncode == 1 and "python -m etl all" in r.stdout
+
+
+def test_build_connection_has_a_memory_limit_and_a_spill_folder(tmp_path, monkeypatch):
+    from etl.build import connect_build
+    monkeypatch.delenv("JARJESTOKARTTA_DUCKDB_MEMORY_LIMIT", raising=False)
+    monkeypatch.delenv("JARJESTOKARTTA_DUCKDB_TEMP_DIR", raising=False)
+    con, spill = connect_build(tmp_path / ".w.duckdb.1.tmp")
+    plain = duckdb.connect()
+    try:   # no limit of its own unless configured: DuckDB's default, as a plain connection has it
+        assert con.execute("select current_setting('memory_limit')").fetchone() == \
+            plain.execute("select current_setting('memory_limit')").fetchone()
+        assert con.execute("select current_setting('temp_directory')").fetchone()[0] == str(spill)
+        assert spill == tmp_path / ".w.duckdb.1.tmp.spill"
+    finally:
+        con.close()
+        plain.close()
+    monkeypatch.setenv("JARJESTOKARTTA_DUCKDB_MEMORY_LIMIT", "300MB")
+    monkeypatch.setenv("JARJESTOKARTTA_DUCKDB_TEMP_DIR", str(tmp_path / "elsewhere"))
+    con, spill = connect_build(tmp_path / "x.duckdb")
+    try:
+        assert con.execute("select current_setting('memory_limit')").fetchone()[0] == "286.1 MiB"
+        assert spill == tmp_path / "elsewhere"
+    finally:
+        con.close()
+
+
+def test_build_leaves_no_spill_folder(tmp_path, offline_dir, reference_dir, mini_demo, monkeypatch):
+    monkeypatch.setenv("JARJESTOKARTTA_DUCKDB_MEMORY_LIMIT", "200MB")   # small: large statements spill
+    db = tmp_path / "w.duckdb"
+    _build(db, offline_dir, reference_dir, mini_demo)
+    assert db.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.duckdb"]

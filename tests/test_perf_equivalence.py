@@ -182,3 +182,98 @@ def test_staging_falls_back_for_values_arrow_refuses():
     _pandas_staging(con, "old", rows)
     staging.write_staging(con, "new", COLUMNS, rows)
     assert _contents(con, "new") == _contents(con, "old")
+
+
+# --- STEA: streamed in batches, the same tables as the whole-sheet load ------------------------------------------------
+
+def _stea_sheet() -> list[list]:
+    """Grant rows that exercise every path: repeated ids over years (the latest name wins), invalid and missing
+    ids (matched by name), a phone number in a name (scrubbed before the organisation is derived), an over-long
+    name (cut), empty rows, a stray cell, bad years and euro amounts in several spellings."""
+    head = ["jarjesto", "y_tunnus", "vuosi", "kayttotarkoitus", "avustuslaji", "alue",
+            "avustuskokonaisuus", "jarjestoluokka", "haettu", "ehdotettu", "myonnetty"]
+    rng = random.Random(3)
+    names = ["Seura ry", "Seura r.y.", "Yhdistys ry, soita 040 123 4567", "N" * 400, "Säätiö sr", " Väli  ry "]
+    ids = ["1234567-1", "2222222-9", "1234567-0", "", "FI12345671", "x"]
+    years = [2021, 2023, "2024", 2022.0, "1899", "vuonna 2024", ""]
+    euros = [1000, 1500.5, "1 234,50", "12\u00a0000 €", "0012", "1.234", "", None, "paljon", "\u0661\u0662", -5]
+    rows: list[list] = [[], head]
+    for i in range(240):
+        r = [rng.choice(names), rng.choice(ids), rng.choice(years), "Kerho", rng.choice(["C", "Ay"]),
+             rng.choice(["Oulu", "Valtakunnallinen", ""]), "", "", rng.choice(euros), rng.choice(euros),
+             rng.choice(euros)]
+        if i % 17 == 0:
+            r = []
+        if i % 23 == 0:
+            r = r + ["stray"]
+        rows.append(r)
+    return rows
+
+
+def _stea_whole(con, ctx, files):
+    """The STEA loader as it was: every row held, the grants staged, then the organisations derived from them."""
+    from etl.context import LoadStats
+    from etl.load import stea
+    from etl.load.quarantine import Reject
+    stats, grants = LoadStats("stea"), []
+    for path in files:
+        table = readers.read_table(path, stea.ALIASES, stea.REQUIRED)
+        readers.add_note(stats, f"{path.name}: encoding {table.encoding}, delimiter {table.delimiter!r}")
+        for row in table.rows:
+            stats.read += 1
+            result = stea._grant(path, row.ref, row.values, row.extra_cells)
+            if isinstance(result, Reject):
+                ctx.quarantine.add("stea", path, row.ref, result[0], result[1], row.raw)
+                stats.quarantined += 1
+            else:
+                grants.append(result)
+                stats.loaded += 1
+    staging.write_staging(con, "stg_stea__grant", stea.GRANT_COLUMNS, grants, stats)
+    staging.write_staging(con, "stg_stea__organisation", staging.ORGANISATION_COLUMNS,
+                          stea.derive_organisations(grants), stats)
+    return stats
+
+
+@pytest.mark.parametrize("batch", [1, 7, 50_000])
+def test_stea_streamed_load_equals_whole_sheet_load(tmp_path, make_ctx, monkeypatch, batch):
+    from etl.load import stea
+    (tmp_path / "stea").mkdir()
+    _workbook(tmp_path / "stea" / "a.xlsx", _stea_sheet(), write_only=False)
+    files = [tmp_path / "stea" / "a.xlsx"]
+    monkeypatch.setattr(stea, "BATCH", batch)
+    out = {}
+    for how, fn in (("streamed", stea.load_files), ("whole", _stea_whole)):
+        con, ctx = duckdb.connect(), make_ctx(tmp_path)
+        stats = fn(con, ctx, files)
+        out[how] = ({t: con.execute(f"select * from {t} order by rowid").fetchall()
+                     for t in ("stg_stea__grant", "stg_stea__organisation")},
+                    ctx.quarantine.rows, (stats.read, stats.loaded, stats.quarantined), stats.notes)
+    assert out["streamed"] == out["whole"]
+    tables, quarantine, counts, notes = out["streamed"]
+    assert counts[0] == counts[1] + counts[2] and counts[1] > 50 and counts[2] > 20
+    org_names = [r[7] for r in tables["stg_stea__organisation"]]
+    assert len(org_names) >= 5
+    assert any("Yhdistys" in n for n in org_names) and not any("040" in n for n in org_names)  # scrubbed first
+    assert any("organisation_name longer than 300" in n for n in notes)
+
+
+@pytest.mark.parametrize("text", ["", "0", "12", "0012", "1 234,50", "1234.5", "1.234", "1,234.50", "2 500 €", "-5",
+                                  "+7", "\u0661\u0662", "\u00b2", "12a", "1e3", "１２", "paljon", " 12 "])
+def test_stea_euro_fast_path_is_exact(text):
+    from etl.load import stea
+    try:
+        expected = values.parse_euros(text, "haettu")
+    except values.BadValue as e:
+        with pytest.raises(values.BadValue, match=str(e).replace("(", r"\(").replace(")", r"\)")):
+            stea._euros(text, "haettu")
+    else:
+        assert stea._euros(text, "haettu") == expected
+
+
+def test_iter_xlsx_cells_is_xlsx_cells(tmp_path):
+    path = tmp_path / "t.xlsx"
+    _workbook(path, _rows(True), write_only=False)
+    assert list(readers.iter_xlsx_cells(path)) == readers.xlsx_cells(path)
+    (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 not a zip")
+    with pytest.raises(readers.MalformedFile):   # raised when called, not when the first row is taken
+        readers.iter_xlsx_cells(tmp_path / "broken.xlsx")

@@ -12,7 +12,7 @@ from etl.context import BuildContext, LoadStats
 from etl.load.places import resolve_places
 from etl.load.quarantine import Reject, open_or_quarantine, reject_if_seen, reject_wrong_types, set_aside
 from etl.load.readers import json_records, source_files
-from etl.load.staging import ACTIVITY_COLUMNS, ORGANISATION_COLUMNS, write_staging
+from etl.load.staging import ACTIVITY_COLUMNS, ORGANISATION_COLUMNS, StagingWriter, write_staging
 from etl.load.values import business_id_fields, parse_timestamp, plain_text, scrub_personal
 from etl.municipality import normalise_place
 from etl.text import safe_url
@@ -61,7 +61,7 @@ def load(con: Any, ctx: BuildContext) -> LoadStats:
 def load_files(con: Any, ctx: BuildContext, files: list[Path]) -> LoadStats:
     stats = LoadStats(SOURCE)
     regions = RegionLookup(ctx.reference_dir, ctx.offline_dir)
-    activities: list[dict[str, Any]] = []
+    activities = StagingWriter(con, "stg_lahella__activity", ACTIVITY_COLUMNS, stats=stats)  # in batches, in order
     orgs: dict[str, dict[str, Any]] = {}
     seen: set[str] = set()
     for path in files:
@@ -83,7 +83,7 @@ def load_files(con: Any, ctx: BuildContext, files: list[Path]) -> LoadStats:
             stats.loaded += 1
             if org and org["source_id"] not in orgs:
                 orgs[org["source_id"]] = org
-    write_staging(con, "stg_lahella__activity", ACTIVITY_COLUMNS, activities, stats)
+    activities.close()
     write_staging(con, "stg_lahella__organisation", ORGANISATION_COLUMNS, list(orgs.values()), stats)
     return stats
 

@@ -145,8 +145,9 @@ def _map_header(header: list[str], aliases: dict[str, tuple[str, ...]], required
     return mapped
 
 
-def _rows_from_cells(cells: Iterable[tuple[int, list[str]]], aliases: dict[str, tuple[str, ...]],
-                     required: tuple[str, ...]) -> tuple[list[str], list[TableRow]]:
+def _iter_rows_from_cells(cells: Iterable[tuple[int, list[str]]], aliases: dict[str, tuple[str, ...]],
+                          required: tuple[str, ...]) -> tuple[list[str], Iterator[TableRow]]:
+    """The header is found and checked now (MalformedFile before any row); the rows come lazily, in order."""
     it = iter(cells)
     header: list[str] | None = None
     for _n, row in it:
@@ -156,15 +157,23 @@ def _rows_from_cells(cells: Iterable[tuple[int, list[str]]], aliases: dict[str, 
     if header is None:
         raise MalformedFile("no header row (the file is empty)")
     mapped = _map_header(header, aliases, required)
-    out: list[TableRow] = []
-    for n, row in it:
-        values = {canon: "" for canon in aliases}
-        for canon, cell in zip(mapped, row):
-            if canon and not values[canon]:
-                values[canon] = cell.strip()
-        extra = max(0, len([c for c in row[len(header):] if c.strip()]))
-        out.append(TableRow(f"row {n}", values, None, extra))
-    return [m for m in mapped if m], out
+    width = len(header)
+
+    def rows() -> Iterator[TableRow]:
+        for n, row in it:
+            values = {canon: "" for canon in aliases}
+            for canon, cell in zip(mapped, row):
+                if canon and not values[canon]:
+                    values[canon] = cell.strip()
+            extra = max(0, len([c for c in row[width:] if c.strip()]))
+            yield TableRow(f"row {n}", values, None, extra)
+    return [m for m in mapped if m], rows()
+
+
+def _rows_from_cells(cells: Iterable[tuple[int, list[str]]], aliases: dict[str, tuple[str, ...]],
+                     required: tuple[str, ...]) -> tuple[list[str], list[TableRow]]:
+    columns, rows = _iter_rows_from_cells(cells, aliases, required)
+    return columns, list(rows)
 
 
 def read_csv_table(path: Path, aliases: dict[str, tuple[str, ...]], required: tuple[str, ...]) -> Table:
@@ -208,9 +217,9 @@ def _cell_text(v: Any) -> str:
     return str(v)
 
 
-def xlsx_cells(path: Path) -> list[tuple[int, list[str]]]:
-    """The first worksheet's rows from A1 on (an empty row is a row of empty cells), each cell as `_cell_text`
-    gives it, read with python-calamine (cached formula results, date cells by their number format)."""
+def _xlsx_values(path: Path) -> list[list[Any]]:
+    """The first worksheet's raw cell values from A1 on (an empty row is a row of empty cells), read with
+    python-calamine (cached formula results, date cells by their number format); MalformedFile when unreadable."""
     from python_calamine import CalamineWorkbook, SheetTypeEnum
     try:
         wb = CalamineWorkbook.from_path(str(path))
@@ -220,8 +229,7 @@ def xlsx_cells(path: Path) -> list[tuple[int, list[str]]]:
         sheets = [i for i, m in enumerate(wb.sheets_metadata) if m.typ == SheetTypeEnum.WorkSheet]
         if not sheets:
             raise MalformedFile("the workbook has no worksheet")
-        rows = wb.get_sheet_by_index(sheets[0]).to_python(skip_empty_area=False)
-        return [(i + 1, [_cell_text(v) for v in row]) for i, row in enumerate(rows)]
+        return wb.get_sheet_by_index(sheets[0]).to_python(skip_empty_area=False)
     except MalformedFile:
         raise
     except Exception as e:  # a damaged worksheet inside a readable zip fails only here
@@ -230,9 +238,36 @@ def xlsx_cells(path: Path) -> list[tuple[int, list[str]]]:
         wb.close()
 
 
+def iter_xlsx_cells(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """`xlsx_cells` one row at a time: the workbook is read (and checked) now, each row becomes text only when it
+    is taken, and its raw values are let go then, so a large sheet is not held twice."""
+    values = _xlsx_values(path)
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        for i in range(len(values)):
+            row, values[i] = values[i], None
+            yield i + 1, [_cell_text(v) for v in row]
+    return rows()
+
+
+def xlsx_cells(path: Path) -> list[tuple[int, list[str]]]:
+    """The first worksheet's rows from A1 on (an empty row is a row of empty cells), each cell as `_cell_text`
+    gives it, read with python-calamine (cached formula results, date cells by their number format)."""
+    return list(iter_xlsx_cells(path))
+
+
 def read_xlsx_table(path: Path, aliases: dict[str, tuple[str, ...]], required: tuple[str, ...]) -> Table:
     columns, rows = _rows_from_cells(xlsx_cells(path), aliases, required)
     return Table(rows, "xlsx", None, columns)
+
+
+def iter_table(path: Path, aliases: dict[str, tuple[str, ...]], required: tuple[str, ...]) -> Table:
+    """`read_table` whose `rows` is an iterator for an XLSX file (rows made as they are taken, see
+    `iter_xlsx_cells`); a CSV is read whole first, as a CSV error anywhere sets the whole file aside."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        columns, rows = _iter_rows_from_cells(iter_xlsx_cells(path), aliases, required)
+        return Table(rows, "xlsx", None, columns)  # type: ignore[arg-type]  # an iterator, taken once
+    return read_csv_table(path, aliases, required)
 
 
 def read_table(path: Path, aliases: dict[str, tuple[str, ...]], required: tuple[str, ...]) -> Table:

@@ -11,7 +11,7 @@ from etl.context import BuildContext, LoadStats
 from etl.load.places import resolve_municipality
 from etl.load.quarantine import Reject, open_or_quarantine, reject_if_seen, reject_wrong_types, set_aside
 from etl.load.readers import json_records, source_files
-from etl.load.staging import ORGANISATION_COLUMNS, write_staging
+from etl.load.staging import ORGANISATION_COLUMNS, StagingWriter
 from etl.load.values import parse_timestamp, plain_text
 from etl.text import safe_url
 
@@ -37,8 +37,9 @@ def load(con: Any, ctx: BuildContext) -> LoadStats:
 def load_files(con: Any, ctx: BuildContext, files: list[Path]) -> LoadStats:
     stats = LoadStats(SOURCE)
     forms = company_forms(ctx.reference_dir)
-    companies: list[dict[str, Any]] = []
-    orgs: list[dict[str, Any]] = []
+    # staged in batches, in order: a national register is not held whole (only the current page is)
+    companies = StagingWriter(con, "stg_ytj__company", COMPANY_COLUMNS, stats=stats)
+    orgs = StagingWriter(con, "stg_ytj__organisation", ORGANISATION_COLUMNS, stats=stats)
     seen: set[str] = set()
     for path in files:
         records = open_or_quarantine(ctx, stats, SOURCE, path, lambda: json_records(path, ("companies",)))
@@ -57,8 +58,8 @@ def load_files(con: Any, ctx: BuildContext, files: list[Path]) -> LoadStats:
             if org:
                 orgs.append(org)
             stats.loaded += 1
-    write_staging(con, "stg_ytj__company", COMPANY_COLUMNS, companies, stats)
-    write_staging(con, "stg_ytj__organisation", ORGANISATION_COLUMNS, orgs, stats)
+    companies.close()
+    orgs.close()
     return stats
 
 

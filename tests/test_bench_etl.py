@@ -1,0 +1,28 @@
+"""The ETL benchmark's growth figures (no timing is asserted: only the arithmetic of the printed ratios)."""
+from __future__ import annotations
+
+import pytest
+
+from bench.bench_etl import _growth, growth_rows
+from bench.common import Results
+
+
+def test_growth_is_per_ten_times_of_data():
+    assert _growth(3.0, 30.0, 10, 100) == pytest.approx(10.0)       # linear
+    assert _growth(3.0, 38.0, 10, 100) == pytest.approx(38 / 3)     # 12.7x: faster than linear
+    assert _growth(1.0, 100.0, 1, 100) == pytest.approx(10.0)       # 100x over 100x of data is 10x per 10x
+    assert _growth(2.0, 4.0, 1, 10) == pytest.approx(2.0)
+    assert _growth(0.0, 4.0, 1, 10) is None and _growth(2.0, 4.0, 10, 10) is None
+
+
+def test_growth_rows_compare_build_with_raw_readers():
+    res = Results()
+    growth_rows({1.0: {"build_s": 5.0, "build_mb": 400, "build_cpu_s": 6, "raw_s": 1.0, "raw_mb": 300,
+                       "raw_cpu_s": 2},
+                 10.0: {"build_s": 60.0, "build_mb": 1200, "build_cpu_s": 66, "raw_s": 8.0, "raw_mb": 600,
+                        "raw_cpu_s": 16}}, res)
+    by_figure = {r.figure: r for r in res.rows}
+    t = by_figure["build time growth per 10× of data (scale 1 → 10)"]
+    assert (t.value, t.reference, t.ratio) == (pytest.approx(12.0), pytest.approx(8.0), pytest.approx(1.5))
+    assert by_figure["build peak RSS growth per 10× of data (scale 1 → 10)"].value == pytest.approx(3.0)
+    assert "scale 10: 60.0 s, 1,200 MB" in by_figure["build time and peak by scale"].note
