@@ -9,7 +9,6 @@ streamlit import: the page calls a cached wrapper (app.cached.referral_pdf) when
 """
 from __future__ import annotations
 
-import datetime as _dt
 from typing import Any, Sequence
 
 import duckdb
@@ -25,6 +24,9 @@ from app.queries import CARD_SOURCES
 MAX_ROWS = {"public": 8, "local": 18, "nearby": 9, "national": 6}
 COLUMN_WIDTHS = (0.34, 0.27, 0.11, 0.28)        # name, organisation, languages, link (share of the text width)
 
+# the card is denser than a brief: 1-2 pages for a counsellor's desk
+CARD_STYLE = pdf_layout.DocumentStyle(margins=(15, 15, 15), page_break=16, title_size=16, title_height=7.5,
+                                      line_size=10, line_height=5, notice_size=8.5, notice_height=4.5, gap=1)
 
 def card_data(con: duckdb.DuckDBPyConnection, path_code: str, municipality_code: str,
               lang: str) -> dict[str, Any]:
@@ -128,44 +130,12 @@ def referral_card_pdf(con: duckdb.DuckDBPyConnection, path_code: str, municipali
     subtitle = " · ".join(x for x in (data["area_name"], t(f"paths.status.{data['status']}", lang)
                                        if data["status"] else "") if x)
     meta = card_meta(con, lang, title, subtitle)
-    regular, bold = pdf_layout._font_paths()
-    pdf = pdf_layout._make_pdf_class()(orientation="P", unit="mm", format="A4")
-    pdf.meta = meta
-    pdf.header_text = f"{APP_NAME} · {t('paths.card.name', lang)} · {data['municipality']}"
-    pdf.add_font("DejaVu", "", str(regular))
-    pdf.add_font("DejaVu", "B", str(bold or regular))
-    pdf.set_margins(15, 15, 15)
-    pdf.set_auto_page_break(True, margin=16)
-    pdf.alias_nb_pages()
-    pdf.set_title(title)
-    pdf.set_author(APP_NAME)
-    pdf.set_creator(APP_NAME)
-    subject = t("paths.card.name", lang)
-    pdf.set_subject(f"{t('export.watermark', lang)} ({DEMO_KEYWORD}) – {subject}" if meta.is_demo else subject)
-    pdf.set_keywords(" ".join(k for k in (APP_NAME.replace(" ", "_"), meta.build_id, data["municipality"],
-                                          DEMO_KEYWORD.replace(" ", "_") if meta.is_demo else "") if k))
-    pdf.set_lang({"fi": "fi-FI", "sv": "sv-FI", "en": "en"}.get(lang, "fi-FI"))
-    try:
-        pdf.set_creation_date(_dt.datetime.fromisoformat(meta.built_at))
-    except (ValueError, TypeError):
-        pass
-    pdf.add_page()
-    cw = pdf.w - pdf.l_margin - pdf.r_margin
-
-    pdf.set_font("DejaVu", "B", 16)
-    pdf.multi_cell(cw, 7.5, title, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 10)
-    pdf.set_text_color(60, 60, 60)
-    if subtitle:
-        pdf.multi_cell(cw, 5, subtitle, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(0, 0, 0)
-    if meta.is_demo:
-        pdf.ln(1)
-        pdf.set_fill_color(255, 228, 228)
-        pdf.set_text_color(160, 0, 0)
-        pdf.set_font("DejaVu", "B", 8.5)
-        pdf.multi_cell(cw, 4.5, t("export.demo_notice", lang), fill=True, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_text_color(0, 0, 0)
+    pdf, cw = pdf_layout.new_document(
+        meta, header_text=f"{APP_NAME} · {t('paths.card.name', lang)} · {data['municipality']}", title=title,
+        lines=(subtitle,), subject=t("paths.card.name", lang),
+        keywords=[APP_NAME.replace(" ", "_"), meta.build_id, data["municipality"]]
+        + ([DEMO_KEYWORD.replace(" ", "_")] if meta.is_demo else []),
+        style=CARD_STYLE)
     pdf.ln(1)
     pdf.set_font("DejaVu", "", 8.5)
     pdf.multi_cell(cw, 4.3, t("paths.card.intro", lang), align="L", new_x="LMARGIN", new_y="NEXT")

@@ -116,52 +116,75 @@ def _is_number(v: Any) -> bool:
         return True
     return hasattr(v, "dtype") and getattr(v.dtype, "kind", "") in "iuf"
 
-def brief_pdf(brief: BriefData, meta: ExportMeta) -> bytes:
-    """County (or national) brief as a PDF: key figures, charts, tables, definitions, sources, build id."""
+@dataclass(frozen=True)
+class DocumentStyle:
+    """Sizes of a document's opening: the brief's, or the denser referral card's."""
+    margins: tuple[float, float, float] = (15, 16, 15)
+    page_break: float = 18
+    title_size: float = 18
+    title_height: float = 8.5
+    line_size: float = 10.5
+    line_height: float = 5.2
+    notice_size: float = 9.5
+    notice_height: float = 5
+    gap: float = 1.5
+
+
+def new_document(meta: ExportMeta, *, header_text: str, title: str, lines: Sequence[str], subject: str,
+                 keywords: Sequence[str], style: DocumentStyle = DocumentStyle()) -> tuple[Any, float]:
+    """An A4 PDF opened the way every document of ours opens: DejaVu fonts, the running header and footer (with the
+    demo watermark), document properties (title, subject, keywords, language, creation time), and on the first page
+    the title, its lines and, in a demo build, the demo notice. Returns (pdf, content width in mm)."""
     lang = _lang(meta.lang)
     regular, bold = _font_paths()
     pdf = _make_pdf_class()(orientation="P", unit="mm", format="A4")
     pdf.meta = meta
-    pdf.header_text = f"{APP_NAME} · {brief.area_name}"
+    pdf.header_text = header_text
     pdf.add_font("DejaVu", "", str(regular))
     pdf.add_font("DejaVu", "B", str(bold or regular))
-    pdf.set_margins(15, 16, 15)
-    pdf.set_auto_page_break(True, margin=18)
+    pdf.set_margins(*style.margins)
+    pdf.set_auto_page_break(True, margin=style.page_break)
     pdf.alias_nb_pages()
-    title_key = "export.brief.title_national" if brief.is_national else "export.brief.title_area"
-    doc_title = _t(title_key, lang, area=brief.area_name)
-    pdf.set_title(doc_title)
+    pdf.set_title(title)
     pdf.set_author(APP_NAME)
     pdf.set_creator(APP_NAME)
-    subject = _t("export.brief.subject", lang)
-    if meta.is_demo:
-        subject = f"{_t('export.watermark', lang)} ({DEMO_KEYWORD}) – {subject}"
-    pdf.set_subject(subject)
-    pdf.set_keywords(" ".join(f'"{k}"' if " " in k else k for k in _keywords(meta) + [brief.area_name]))
+    pdf.set_subject(f"{_t('export.watermark', lang)} ({DEMO_KEYWORD}) – {subject}" if meta.is_demo else subject)
+    pdf.set_keywords(" ".join(f'"{k}"' if " " in k else k for k in keywords if k))
     pdf.set_lang({"fi": "fi-FI", "sv": "sv-FI", "en": "en"}[lang])
     try:
         pdf.set_creation_date(_dt.datetime.fromisoformat(meta.built_at.replace("Z", "+00:00")))
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, TypeError):
         pass
     pdf.add_page()
     cw = pdf.w - pdf.l_margin - pdf.r_margin
-
-    # Title block
-    pdf.set_font("DejaVu", "B", 18)
-    pdf.multi_cell(cw, 8.5, doc_title, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 10.5)
+    pdf.set_font("DejaVu", "B", style.title_size)
+    pdf.multi_cell(cw, style.title_height, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", style.line_size)
     pdf.set_text_color(60, 60, 60)
-    for line in (meta.title if meta.title and meta.title != doc_title else "", meta.subtitle):
+    for line in lines:
         if line:
-            pdf.multi_cell(cw, 5.2, line, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(cw, style.line_height, line, new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
     if meta.is_demo:
-        pdf.ln(1.5)
+        pdf.ln(style.gap)
         pdf.set_fill_color(255, 228, 228)
         pdf.set_text_color(160, 0, 0)
-        pdf.set_font("DejaVu", "B", 9.5)
-        pdf.multi_cell(cw, 5, _t("export.demo_notice", lang), fill=True, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "B", style.notice_size)
+        pdf.multi_cell(cw, style.notice_height, _t("export.demo_notice", lang), fill=True, new_x="LMARGIN",
+                       new_y="NEXT")
         pdf.set_text_color(0, 0, 0)
+    return pdf, cw
+
+
+def brief_pdf(brief: BriefData, meta: ExportMeta) -> bytes:
+    """County (or national) brief as a PDF: key figures, charts, tables, definitions, sources, build id."""
+    lang = _lang(meta.lang)
+    title_key = "export.brief.title_national" if brief.is_national else "export.brief.title_area"
+    doc_title = _t(title_key, lang, area=brief.area_name)
+    pdf, cw = new_document(meta, header_text=f"{APP_NAME} · {brief.area_name}", title=doc_title,
+                           lines=(meta.title if meta.title and meta.title != doc_title else "", meta.subtitle),
+                           subject=_t("export.brief.subject", lang),
+                           keywords=_keywords(meta) + [brief.area_name])
     if brief.intro:
         pdf.ln(1.5)
         pdf.set_font("DejaVu", "", 10)
