@@ -27,7 +27,7 @@ import pandas as pd
 from app import file_check, template_file
 from app.i18n import normalise_lang, t
 from app.upload_guard import (MAX_BYTES, MAX_CSV_LINES, MAX_ROWS, MAX_UNZIPPED_BYTES,  # noqa: F401 (the page, tests)
-                              Message, Refused, screen_upload, thousands, unreadable)
+                              Message, Refused, screen_upload, unreadable)
 from etl import classify
 from etl.context import BuildContext
 from etl.load import template
@@ -155,7 +155,7 @@ def _load_in_memory(suffix: str, data: bytes, ctx: BuildContext) -> tuple[Any, d
         except Exception as e:  # noqa: BLE001 - MalformedFile, or anything a hostile file provokes: a message
             raise unreadable(str(e)) from None
         if sum(1 for r in table.rows if not template.is_example_row(r.values)) > MAX_ROWS:
-            raise Refused("check.error.too_many_rows", max=thousands(MAX_ROWS))
+            raise Refused("check.error.too_many_rows", max=MAX_ROWS)
         try:
             template.load_files(con, ctx, [path])
         except Exception:  # noqa: BLE001 - a value the loader did not foresee: a plain message, logged for us

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.formatting import format_number
 from app.i18n import t
 
 MAX_BYTES = 10 * 1024 * 1024            # 10 MB, also Streamlit's server.maxUploadSize (.streamlit/config.toml)
@@ -33,7 +34,9 @@ class Message:
     params: dict[str, Any] = field(default_factory=dict)
 
     def text(self, lang: str) -> str:
-        return t(self.key, lang, **self.params)
+        """The message in `lang`; whole-number parameters are written as that language writes numbers."""
+        return t(self.key, lang, **{k: format_number(v, lang) if isinstance(v, int) and not isinstance(v, bool)
+                                    else v for k, v in self.params.items()})
 
 
 class Refused(Exception):
@@ -55,7 +58,7 @@ def screen_upload(name: str, data: bytes) -> tuple[str, int]:
         if data.startswith(b"PK\x03\x04") or data.startswith(_OLE_MAGIC):
             raise Refused("check.error.type")
         if data.count(b"\n") > MAX_CSV_LINES:
-            raise Refused("check.error.too_many_rows", max=thousands(MAX_ROWS))
+            raise Refused("check.error.too_many_rows", max=MAX_ROWS)
         return suffix, 0
     if data.startswith(_OLE_MAGIC):
         raise Refused("check.error.encrypted")
@@ -81,17 +84,13 @@ def _screen_zip(data: bytes) -> int:
                         xml = f.read(MAX_UNZIPPED_BYTES + 1)
                     formulas += len(_FORMULA_TAG.findall(xml))
                     if max((int(n) for n in _ROW_NUMBER.findall(xml)), default=0) > MAX_SHEET_ROW:
-                        raise Refused("check.error.too_many_rows", max=thousands(MAX_ROWS))
+                        raise Refused("check.error.too_many_rows", max=MAX_ROWS)
             return formulas
     except Refused:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
             RuntimeError):
         raise Refused("check.error.damaged") from None
-
-
-def thousands(n: int) -> str:
-    return f"{n:,}".replace(",", "\u00a0")
 
 
 def unreadable(message: str) -> Refused:

@@ -5,7 +5,7 @@ core tables kept apart from the organisations.
   (reference dir), with the project's documented overrides (``etl/vocabulary/service_paths_override.csv``) applied;
 * ``dim_ptv_service_class`` from ``sources/ptv_service_classes_ptvserclass2.csv`` (the PTV code list);
 * ``public_service``, ``public_service_place`` and ``public_service_path`` from the public PTV staging tables
-  (``etl/sql/core_public_service.sql``).
+  (``etl/sql/core_public_service.sql``, ``core_public_service_place.sql``, ``core_public_service_path.sql``).
 
 Nothing here reads or writes an organisation table: public services never count in an organisation metric.
 """
@@ -19,6 +19,7 @@ import pandas as pd
 
 from . import paths
 from .context import EtlError
+from .sqlrun import run_sql
 
 OVERRIDE_FILE = Path(__file__).parent / "vocabulary" / "service_paths_override.csv"
 LIST_FIELDS = ("target_groups", "public_service_classes")
@@ -112,5 +113,6 @@ def build_public_core(con: Any, reference_dir: Path, sql_dir: Path | None = None
     """Dimensions and public core tables; returns their row counts."""
     build_dimensions(con, reference_dir, override_file)
     _ensure_staging(con)
-    con.execute(((sql_dir or paths.SQL_DIR) / "core_public_service.sql").read_text(encoding="utf-8"))
+    for table in ("public_service", "public_service_place", "public_service_path"):   # etl/sql/core_<table>.sql
+        run_sql(con, f"core_{table}", sql_dir=sql_dir or paths.SQL_DIR)
     return {t: con.execute(f'select count(*) from "{t}"').fetchone()[0] for t in CORE_TABLES}

@@ -28,35 +28,3 @@ select s.source_id as service_id, s.org_source_id, s.org_name, s.org_type, s.nam
 from stg_ptv__public_service as s
 left join mapped as m on m.source_id = s.source_id
 order by s.source_id;
-
--- public_service_place: every loaded channel of a public service (the service names the channel, or the channel
--- names the service), one row per channel x service. The service location channels (channel_type
--- 'ServiceLocation' with a municipality) are the public service points of the marts; phone and web channels
--- are kept for the referral card.
-create or replace table public_service_place as
-with links as (
-    select source_id as service_id, unnest(channel_ids) as channel_id from stg_ptv__public_service
-    union
-    select unnest(service_ids) as service_id, source_id as channel_id from stg_ptv__public_channel
-)
-select c.source_id as channel_id, l.service_id, c.org_source_id, c.channel_type, c.name, c.municipality_code,
-       c.lat, c.lon, c.address, c.url, c.phone
-from links as l
-join stg_ptv__public_channel as c on c.source_id = l.channel_id
-join public_service as s on s.service_id = l.service_id
-order by c.source_id, l.service_id;
-
--- public_service_path: a service is on a path when one of its classes is one of the path's public service
--- classes or a child of one (P5.7.1 under P5.7). Matched on the classes as published (service_classes_raw): a
--- sub-class missing from the code list is shown as 'unknown' but still belongs under its parent's path.
-create or replace table public_service_path as
-with service_class as (
-    select service_id, unnest(service_classes_raw) as code from public_service
-),
-path_class as (
-    select path_code, unnest(public_service_classes) as code from dim_service_path
-)
-select distinct s.service_id, p.path_code
-from service_class as s
-join path_class as p on s.code = p.code or starts_with(s.code, p.code || '.')
-order by s.service_id, p.path_code;
