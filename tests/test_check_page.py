@@ -3,7 +3,7 @@ page, over the demo warehouse: a real upload through st.file_uploader (AppTest's
 counts, the set-aside rows with their row numbers, the report download and plain messages for hostile files."""
 from __future__ import annotations
 
-import json
+from app import i18n
 from pathlib import Path
 
 import pytest
@@ -16,10 +16,8 @@ EXAMPLE_CSV = ROOT / "docs" / "examples" / "toimintarekisteri-esimerkki.csv"
 
 
 def strings(lang: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for f in sorted((ROOT / "locales" / lang).glob("*.json")):
-        out.update(json.loads(f.read_text(encoding="utf-8")))
-    return out
+    """Every string of the language, from the locale files (the app's own loader)."""
+    return i18n.strings(lang)
 
 
 @pytest.fixture()

@@ -5,11 +5,11 @@ warehouse without the path marts gives a message, not an error. Expected values 
 DuckDB, never through app/."""
 from __future__ import annotations
 
-import json
 
 import duckdb
 import pytest
 
+from app import i18n
 from app.queries import STATUSES
 from tests.paths_fixture import AREA, OTHER_PATH, PATH, paths_warehouse  # noqa: F401 - the fixture
 from tests.test_app_pages import APP, LANGS, chart, close, qp, rows
@@ -21,11 +21,8 @@ NAME_COL = {"fi": "name_fi", "sv": "coalesce(name_sv, name_fi)", "en": "coalesce
 
 
 def locale(lang: str) -> dict[str, str]:
-    from tests.test_app_pages import ROOT
-    merged: dict[str, str] = {}
-    for f in sorted((ROOT / "locales" / lang).glob("*.json")):
-        merged.update(json.loads(f.read_text(encoding="utf-8")))
-    return merged
+    """Every string of the language, from the locale files (the app's own loader)."""
+    return i18n.strings(lang)
 
 
 @pytest.fixture()

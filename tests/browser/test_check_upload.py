@@ -4,23 +4,21 @@ a ZIP bomb gives a plain message and the app goes on serving."""
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 
 import pytest
+from app import i18n
 from openpyxl import load_workbook
 
-from tests.browser.conftest import ROOT, artifact, goto_app, page_url, wait_for_app
+from tests.browser.conftest import artifact, goto_app, page_url, wait_for_app
 
 pytestmark = pytest.mark.browser
 UPLOAD_INPUT = '[data-testid="stFileUploaderDropzoneInput"]'
 
 
 def _locale(lang: str) -> dict[str, str]:
-    merged: dict[str, str] = {}
-    for f in sorted((ROOT / "locales" / lang).glob("*.json")):
-        merged.update(json.loads(f.read_text(encoding="utf-8")))
-    return merged
+    """Every string of the language, from the locale files (the app's own loader)."""
+    return i18n.strings(lang)
 
 
 def _download(page, label: str, name: str) -> tuple[str, bytes]:

@@ -3,21 +3,19 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
 import duckdb
 import pytest
 
-from tests.browser.conftest import ROOT, artifact, goto_app, page_url, wait_for_app
+from app import i18n
+from tests.browser.conftest import artifact, goto_app, page_url, wait_for_app
 
 pytestmark = pytest.mark.browser
 
 
 def _locale(lang: str) -> dict[str, str]:
-    merged: dict[str, str] = {}
-    for f in sorted((ROOT / "locales" / lang).glob("*.json")):
-        merged.update(json.loads(f.read_text(encoding="utf-8")))
-    return merged
+    """Every string of the language, from the locale files (the app's own loader)."""
+    return i18n.strings(lang)
 
 
 def _download(page, label: str, name: str):

@@ -1,13 +1,13 @@
 """The language switch changes what is shown, and a copied URL reopens the same view (selections and map data)."""
 from __future__ import annotations
 
-import json
 import re
 
 import duckdb
 import pytest
 
-from tests.browser.conftest import (ROOT, choose, goto_app, page_url, screenshot, selectbox_options,
+from app import i18n
+from tests.browser.conftest import (choose, goto_app, page_url, screenshot, selectbox_options,
                                     selectbox_value, wait_for_app)
 
 pytestmark = pytest.mark.browser
@@ -17,10 +17,8 @@ LANG_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 
 
 def locale(lang: str) -> dict[str, str]:
-    merged: dict[str, str] = {}
-    for f in sorted((ROOT / "locales" / lang).glob("*.json")):
-        merged.update(json.loads(f.read_text(encoding="utf-8")))
-    return merged
+    """Every string of the language, from the locale files (the app's own loader)."""
+    return i18n.strings(lang)
 
 
 def title_text(page) -> str:

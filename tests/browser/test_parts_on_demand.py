@@ -5,21 +5,18 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
 import duckdb
 import pytest
 
-from tests.browser.conftest import ROOT, goto_app, page_url, wait_for_app
+from app import i18n
+from tests.browser.conftest import goto_app, page_url, wait_for_app
 
 pytestmark = pytest.mark.browser
 
 
 def _fi() -> dict[str, str]:
-    merged: dict[str, str] = {}
-    for f in sorted((ROOT / "locales" / "fi").glob("*.json")):
-        merged.update(json.loads(f.read_text(encoding="utf-8")))
-    return merged
+    return i18n.strings("fi")
 
 
 TABLES = '[data-testid="stMain"] [data-testid="stDataFrame"]'

@@ -7,14 +7,14 @@ path while an old connection is still open may hand back the old instance (the r
 """
 from __future__ import annotations
 
-import json
 import re
 import threading
 import time
 
 import pytest
 
-from tests.browser.conftest import (ROOT, app_errors, choose, goto_app, page_url, screenshot, start_app, stop_app,
+from app import i18n
+from tests.browser.conftest import (app_errors, choose, goto_app, page_url, screenshot, start_app, stop_app,
                                     wait_for_app)
 
 pytestmark = pytest.mark.browser
@@ -26,10 +26,7 @@ MIN_ROUNDS = 6           # keep interacting a little even when the rebuild is qu
 
 
 def _fi() -> dict[str, str]:
-    merged: dict[str, str] = {}
-    for f in sorted((ROOT / "locales" / "fi").glob("*.json")):
-        merged.update(json.loads(f.read_text(encoding="utf-8")))
-    return merged
+    return i18n.strings("fi")
 
 
 @pytest.fixture(scope="module")
