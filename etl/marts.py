@@ -32,9 +32,12 @@ MART_ORDER: tuple[str, ...] = (
     "mart_org_source",
 )
 # Service paths (issue 10): built after the organisation marts, from the activity core tables, the public core
-# tables and the path dimensions (etl/public_services.py); mart_path_activity also writes int_path_* tables.
+# tables and the path dimensions (etl/public_services.py). The two int_path_* steps (the placed organisation
+# activities and public service points of each path) read mart_path_activity and feed the marts after them.
 PATH_MART_ORDER: tuple[str, ...] = (
     "mart_path_activity",
+    "int_path_org_place",
+    "int_path_public_place",
     "mart_path_public_service",
     "mart_path_municipality",
     "mart_path_municipality_stage",
@@ -76,5 +79,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, ref_date: date | None = None,
     paths_ready = _table_exists(con, "dim_service_path")
     for mart in MART_ORDER + (PATH_MART_ORDER if paths_ready else ()):
         run_sql(con, mart, sql_dir=sql_dir)
+        if not mart.startswith("mart_"):
+            continue
         counts[mart] = con.execute(f'select count(*) from "{mart}"').fetchone()[0]
     return counts

@@ -33,22 +33,3 @@ from (select * from on_path union all select * from open_all) as m
 join activity as a on a.activity_id = m.activity_id
 join stage_type as st on st.activity_type = a.activity_type
 order by m.path_code, st.stage_code, a.activity_id;
-
--- in-person, local, path-specific activities in their mainland municipalities: what the statuses and rates count
-create or replace table int_path_org_place as
-select distinct pa.path_code, pa.stage_code, pa.activity_id, am.municipality_code, mu.area_code
-from mart_path_activity as pa
-join activity_municipality as am on am.activity_id = pa.activity_id
-join municipality as mu on mu.code = am.municipality_code
-join area as ar on ar.code = mu.area_code
-where pa.is_in_person and not pa.is_national and not pa.open_to_all;
-
--- public service points of a path: the service location channels of the path's public services in mainland
--- municipalities (a nationwide service's offices count where they are)
-create or replace table int_path_public_place as
-select distinct sp.path_code, pl.channel_id, pl.service_id, pl.municipality_code, mu.area_code
-from public_service_path as sp
-join public_service_place as pl on pl.service_id = sp.service_id
-join municipality as mu on mu.code = pl.municipality_code
-join area as ar on ar.code = mu.area_code
-where pl.channel_type = 'ServiceLocation';
