@@ -277,3 +277,44 @@ def test_iter_xlsx_cells_is_xlsx_cells(tmp_path):
     (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 not a zip")
     with pytest.raises(readers.MalformedFile):   # raised when called, not when the first row is taken
         readers.iter_xlsx_cells(tmp_path / "broken.xlsx")
+
+
+# --- JSON pages: orjson first, the standard library for whatever orjson refuses or could read differently ---------
+
+JSON_DOCS = [
+    b'{"itemList": [{"id": "a", "n": 1}, {"id": "b", "n": -2.5e-3}]}', b'[]', b'{"a": 1, "a": 2}',
+    b'\xef\xbb\xbf{"bom": true}', b'[NaN, Infinity, -Infinity]', b'{"x": "\\ud800 lone surrogate"}',
+    b'[12345678901234567890123]', b'[-9223372036854775809]', b'["1234567890123456789 in a string"]',
+    b'[1e400]', b'[1.0000000000000002, 0.1, 5e-324]', '["ä\\u00e4 – 🙂"]'.encode(), b'{"a": "\\u0000"}',
+    b'[' * 3000 + b']' * 3000, b'{"a": 1,}', b'{"a": "\x01"}', b'\xff\xfe[]', b'[1] trailing', b'',
+    b'{"a": 1}\xef\xbb\xbf', b'\xef\xbb\xbf\xef\xbb\xbf[]',
+]
+
+
+def _stdlib_read(data: bytes):
+    """readers.read_json as it was before orjson (the standard library only), as (value or None, error or None)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        return None, f"not UTF-8 JSON: undecodable byte at offset {e.start}"
+    try:
+        import json
+        return json.loads(text), None
+    except ValueError as e:
+        return None, f"invalid JSON at line {e.lineno} column {e.colno}: {e.msg}"
+    except RecursionError:
+        return None, "JSON nested too deeply"
+
+
+@pytest.mark.parametrize("data", JSON_DOCS)
+def test_read_json_orjson_path_equals_the_standard_library(tmp_path, data):
+    path = tmp_path / "page.json"
+    path.write_bytes(data)
+    want, want_error = _stdlib_read(data)
+    try:
+        got, got_error = readers.read_json(path), None
+    except readers.MalformedFile as e:
+        got, got_error = None, str(e)
+    assert got_error == want_error
+    # repr keeps int vs float and NaN apart (NaN != NaN)
+    assert repr(got) == repr(want)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from sys import intern
 from typing import Any
 
 from etl.context import BuildContext, LoadStats
@@ -42,14 +43,16 @@ def load(con: Any, ctx: BuildContext) -> LoadStats:
     adapted to v11 records by etl/load/ptv_v12.py; else the v11 pages. Both go through :func:`load_files`."""
     if ptv_v12.use_v12(ctx):
         v12 = ptv_v12.prepare(ctx)
-        return load_files(con, ctx, v12.files, read_all=v12.read_all, stats=v12.stats)
+        return load_files(con, ctx, v12.files, read_all=v12.read_all, stats=v12.stats, channel_links=False)
     return load_files(con, ctx, {kind: source_files(ctx, f"ptv/{kind}", (".json",))
                                  for kind in ("organizations", "services", "channels")})
 
 
 def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, read_all: Any = None,
-               stats: LoadStats | None = None) -> LoadStats:
-    """`read_all` (default: v11 pages) and `stats` are the v12 adapter's hook (etl/load/ptv_v12.py)."""
+               stats: LoadStats | None = None, channel_links: bool = True) -> LoadStats:
+    """`read_all` (default: v11 pages) and `stats` are the v12 adapter's hook (etl/load/ptv_v12.py).
+    `channel_links=False` when every channel's service list is already in its services' channel lists (v12: both
+    come from the same connection pages), so the service -> channel index of the channels' lists is not built."""
     read_all = read_all or read_v11
     stats = stats or LoadStats(SOURCE)
     # Files are parsed one at a time and dropped once their records are handled (the parsed JSON of every file at
@@ -102,7 +105,7 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, rea
 
     # channels may name their services too (`services[].service.id`): index once, not per service
     channels_of: dict[str, list[str]] = {}
-    for ch in channels.values():
+    for ch in channels.values() if channel_links else ():
         for sid in ch.service_ids:
             channels_of.setdefault(sid, []).append(ch.id)
     # channels and services are written in batches as they load: a large export's rows are not all held at once
@@ -120,7 +123,7 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, rea
         if set_aside(ctx, stats, SOURCE, path, rec, result):
             continue
         (public_services if public_org is not None else activities).append(result)
-        loaded_services.add(result["source_id"])
+        loaded_services.add(intern(result["source_id"]))
         stats.loaded += 1
     del channels, channels_of, loaded_services
 
@@ -223,9 +226,11 @@ def _parse_channel(c: dict[str, Any]) -> Channel | None:
             break
     url = next((u for w in c.get("webPages") or [] if isinstance(w, dict)
                 if (u := safe_url(w.get("url") or w.get("value")))), None)
-    service_ids = [str(s["service"]["id"]) for s in c.get("services") or []
+    # ids, types and codes interned: the channel index of a national export holds millions of them, many repeated
+    service_ids = [intern(str(s["service"]["id"])) for s in c.get("services") or []
                    if isinstance(s, dict) and isinstance(s.get("service"), dict) and s["service"].get("id")]
-    return Channel(str(c["id"]), str(c.get("serviceChannelType") or ""), muni, lat, lon, url, service_ids)
+    return Channel(intern(str(c["id"])), intern(str(c.get("serviceChannelType") or "")),
+                   intern(muni) if muni else muni, lat, lon, url, service_ids)
 
 
 def _channel_row(ctx: BuildContext, path: Path, rec: JsonRecord, ch: Channel | None,

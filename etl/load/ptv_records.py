@@ -18,7 +18,7 @@ INDEX_KEYS = frozenset(("id", "name"))
 NATIONWIDE = ("Nationwide", "NationwideExceptAlandIslands")
 
 
-@dataclass
+@dataclass(slots=True)
 class Channel:
     id: str
     type: str

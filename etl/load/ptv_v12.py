@@ -36,6 +36,7 @@ read = loaded + set aside still holds).
 from __future__ import annotations
 
 import os
+from sys import intern
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -96,6 +97,8 @@ class SideData:
         self.names: dict[str, dict[str, dict[str, str]]] = {k: {} for k in CODE_SCHEMAS}
         self.members: dict[str, dict[str, list[str]]] = {"region-codes": {},
                                                           "wellbeing-services-county-codes": {}}
+        self._items: dict[tuple[str, str], dict[str, Any]] = {}
+        self._members: dict[tuple[str, str], list[dict[str, str]]] = {}
 
     def read(self, ctx: BuildContext, stats: LoadStats, connections: list[Path], codes: list[Path]) -> None:
         stats.files += [f"{p.parent.name}/{p.name}" for p in (*connections, *codes)]
@@ -120,7 +123,7 @@ class SideData:
         sid, cid = c.get("serviceContentId"), c.get("channelContentId")
         if not sid or not cid:
             return Reject("missing_field", "connection without serviceContentId or channelContentId")
-        sid, cid = str(sid), str(cid)
+        sid, cid = intern(str(sid)), intern(str(cid))   # each id is held in both indexes: one string object
         if cid not in self.channels_of.setdefault(sid, []):
             self.channels_of[sid].append(cid)
         if sid not in self.services_of.setdefault(cid, []):
@@ -140,14 +143,25 @@ class SideData:
         return None
 
     def code_items(self, kind: str, codes: Any) -> list[dict[str, Any]]:
-        """v11 `{code, uri, name[]}` items for bare v12 codes."""
-        out = []
-        for code in codes or []:
-            code = str(code)
+        """v11 `{code, uri, name[]}` items for bare v12 codes. One item object per code, shared by every record
+        that names it (read only: the rules read `code`, a quarantine copy serialises it)."""
+        return [self._code_item(kind, str(code)) for code in codes or []]
+
+    def _code_item(self, kind: str, code: str) -> dict[str, Any]:
+        item = self._items.get((kind, code))
+        if item is None:
             names = self.names[kind].get(code, {})
-            out.append({"code": code, "uri": CODE_URIS[kind] + code,
-                        "name": [{"language": lang, "value": v} for lang, v in names.items()]})
-        return out
+            item = self._items[(kind, code)] = {
+                "code": code, "uri": CODE_URIS[kind] + code,
+                "name": [{"language": lang, "value": v} for lang, v in names.items()]}
+        return item
+
+    def area_members(self, kind: str, code: str) -> list[dict[str, str]]:
+        """v11 `municipalities` of a region or county code (shared, read only like the code items)."""
+        members = self._members.get((kind, code))
+        if members is None:
+            members = self._members[(kind, code)] = [{"code": m} for m in self.members[kind].get(code, [])]
+        return members
 
 
 def _records(ctx: BuildContext, stats: LoadStats, paths: list[Path]) -> Iterator[tuple[Path, JsonRecord]]:
@@ -172,6 +186,7 @@ class Adapter:
                  file_rows: list[dict[str, Any]]) -> Iterator[tuple[Path, JsonRecord]]:
         """The v11 reader's records (same file handling and counting), each adapted to v11 shape."""
         adapters = {"organizations": self.organization, "services": self.service, "channels": self.channel}
+        kinds = {path.parent.name for path in paths}
         for path, rec in read_v11(ctx, stats, paths, file_rows):
             if not isinstance(rec.record, dict):   # the v11 rules say bad_type for these
                 yield path, rec
@@ -182,6 +197,8 @@ class Adapter:
                 continue
             # the record as received leads the adapted one: a quarantine row then shows the v12 item first
             yield path, JsonRecord(rec.ref, {V12_RAW_KEY: rec.record, **adapted}, rec.page)
+        if kinds == {"channels"}:   # the channels are read: their service lists are not asked for again
+            self.side.services_of = {}
 
     # -- shared pieces ------------------------------------------------------------------------------------------
     @staticmethod
@@ -211,9 +228,8 @@ class Adapter:
                                     ("wellbeingServicesCounties", "wellbeing-services-county-codes",
                                      "WellbeingServiceCounty")):
             for code in area.get(key) or []:
-                members = self.side.members[kind].get(str(code), [])
                 areas.append({"type": v11_type, "code": str(code),
-                              "municipalities": [{"code": m} for m in members]})
+                              "municipalities": self.side.area_members(kind, str(code))})
         return area_type, areas, munis
 
     @staticmethod

@@ -13,6 +13,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+import orjson
+
 from etl.context import BuildContext, LoadStats
 from etl.load.values import raw_text
 from etl.text import clip
@@ -46,9 +48,26 @@ class MalformedFile(Exception):
     """The whole file cannot be read; the message says where and what (goes to quarantine `malformed_file`)."""
 
 
+# 19 or more digits in a row: an integer orjson might turn into a float (it keeps 64 bits), maybe inside a string.
+# Found by mapping every digit to "0" and looking for 19 zeros: ten times faster than a regular expression.
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_DIGITS = b"0" * 19
+
+
 def read_json(path: Path) -> Any:
+    """The parsed file. orjson parses (about twice as fast as the standard library on the PTV pages); whatever it
+    refuses (NaN, a lone surrogate, a byte-order mark it does not skip...) or could read differently (integers of
+    19+ digits) goes through the standard library, so the result and every error message are the standard
+    library's."""
+    data = path.read_bytes()
+    body = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
+    if _LONG_DIGITS not in body.translate(_DIGITS_TO_ZERO):
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise MalformedFile(f"not UTF-8 JSON: undecodable byte at offset {e.start}") from e
     try:
