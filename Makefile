@@ -51,8 +51,8 @@ test: setup $(AXE) ## run the whole test suite (unit, AppTest, browser tests, ac
 test-fast: setup ## the suite without the browser tests
 	$(BIN)/python -m pytest -q -m "not browser"
 
-bench: setup ## benchmarks (figures beside same-run references) -> bench/results/
-	$(BIN)/python -m bench
+bench: setup ## benchmarks (figures beside same-run references) -> bench/results/ (SCALES=1,10,100 BENCH_ARGS=...)
+	$(BIN)/python -m bench $(if $(SCALES),--scales $(SCALES)) $(BENCH_ARGS)
 
 clean: ## remove build outputs (warehouse, demo data, caches)
 	rm -rf data/warehouse.duckdb data/demo data/cache .pytest_cache tests/artifacts
