@@ -177,7 +177,9 @@ def _records(ctx: BuildContext, stats: LoadStats, paths: list[Path]) -> Iterator
 # --- records -------------------------------------------------------------------------------------------------------
 
 class Adapter:
-    """The reader etl.load.ptv.load_files calls instead of its v11 one: v12 pages in, v11-shaped records out."""
+    """The reader etl.load.ptv.load_files calls instead of its v11 one: v12 pages in, v11-shaped records out.
+    Each adapted record starts with the record as received (`_v12`): a quarantine row then shows the v12 item
+    first."""
 
     def __init__(self, side: SideData) -> None:
         self.side = side
@@ -195,8 +197,7 @@ class Adapter:
             if isinstance(adapted, Reject):
                 set_aside(ctx, stats, SOURCE, path, rec, adapted)
                 continue
-            # the record as received leads the adapted one: a quarantine row then shows the v12 item first
-            yield path, JsonRecord(rec.ref, {V12_RAW_KEY: rec.record, **adapted}, rec.page)
+            yield path, JsonRecord(rec.ref, adapted, rec.page)
         if kinds == {"channels"}:   # the channels are read: their service lists are not asked for again
             self.side.services_of = {}
 
@@ -268,7 +269,7 @@ class Adapter:
                      if isinstance(a, dict)]
         addresses += [self._street(a, "Postal", None) for a in contact.get("streetAddresses") or []
                       if isinstance(a, dict)]
-        out = {"id": o.get("contentId"), "organizationType": o.get("organizationType"),
+        out = {V12_RAW_KEY: o, "id": o.get("contentId"), "organizationType": o.get("organizationType"),
                "businessCode": o.get("businessId") or None,
                "organizationNames": self._texts(versions, (("name", "Name"), ("alternativeName", "AlternativeName"))),
                "organizationDescriptions": self._texts(versions, (("summary", "Summary"),
@@ -299,7 +300,7 @@ class Adapter:
         keywords = [{"language": lang, "value": k} for lang, v in versions
                     for k in v.get("freelyAssignedKeywords") or [] if isinstance(k, str) and k]
         return {
-            "id": sid, "type": SERVICE_TYPE_TO_V11.get(s.get("serviceType"), s.get("serviceType")),
+            V12_RAW_KEY: s, "id": sid, "type": SERVICE_TYPE_TO_V11.get(s.get("serviceType"), s.get("serviceType")),
             "fundingType": s.get("fundingType"), "serviceChargeType": CHARGE_TO_V11.get(s.get("chargeType")),
             "serviceNames": self._texts(versions, (("name", "Name"), ("alternativeName", "AlternativeName"))),
             "serviceDescriptions": self._texts(versions, (("summary", "Summary"), ("description", "Description"),
@@ -329,7 +330,7 @@ class Adapter:
         muni = munis[0] if munis else None
         addresses = [self._street(a, t, muni if i == 0 else None) for i, (t, a) in enumerate(streets)]
         return {
-            "id": cid, "serviceChannelType": CHANNEL_TYPE_TO_V11.get(c.get("serviceChannelType"),
+            V12_RAW_KEY: c, "id": cid, "serviceChannelType": CHANNEL_TYPE_TO_V11.get(c.get("serviceChannelType"),
                                                                      c.get("serviceChannelType")),
             "organizationId": c.get("organizationContentId"),
             "serviceChannelNames": self._texts(versions, (("name", "Name"), ("alternativeName", "AlternativeName"))),
