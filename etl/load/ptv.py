@@ -82,13 +82,17 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, rea
     channel_rows = StagingWriter(con, "stg_ptv__channel", CHANNEL_COLUMNS, stats=stats)
     public_channel_rows = StagingWriter(con, "stg_ptv__public_channel", PUBLIC_CHANNEL_COLUMNS, stats=stats)
     loaded_channels: set[str] = set()
+    # channels may name their services too (`services[].service.id`): indexed as the channels are first seen
+    channels_of: dict[str, list[str]] = {}
     for path, rec in read_all(ctx, stats, files.get("channels", []), file_rows["channels"]):
         ch = reject_wrong_types(_parse_channel, rec.record) if isinstance(rec.record, dict) else None
         if isinstance(ch, Reject):
             set_aside(ctx, stats, SOURCE, path, rec, ch)
             continue
-        if ch:
-            channels.setdefault(ch.id, ch)  # services may link channels we do not load (other organisations)
+        if ch and ch.id not in channels:
+            channels[ch.id] = ch  # services may link channels we do not load (other organisations)
+            for sid in ch.service_ids if channel_links else ():
+                channels_of.setdefault(sid, []).append(ch.id)
         public = ch is not None and str(rec.record.get("organizationId") or "") in public_orgs
         result = reject_wrong_types(_channel_row, ctx, path, rec, ch, public_orgs if public else orgs, private_ids)
         result = reject_if_seen(result, None if isinstance(result, Reject) else result["source_id"], loaded_channels,
@@ -101,13 +105,11 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, rea
             channel_rows.append(result)
         loaded_channels.add(result["source_id"])
         stats.loaded += 1
+    for ch in channels.values():  # the rows have their service lists; the index for the services needs none
+        ch.service_ids = ()
     del loaded_channels
-
-    # channels may name their services too (`services[].service.id`): index once, not per service
-    channels_of: dict[str, list[str]] = {}
-    for ch in channels.values() if channel_links else ():
-        for sid in ch.service_ids:
-            channels_of.setdefault(sid, []).append(ch.id)
+    channel_rows.flush()   # not held through the services (close() at the end notes the cut texts in order)
+    public_channel_rows.flush()
     # channels and services are written in batches as they load: a large export's rows are not all held at once
     activities = StagingWriter(con, "stg_ptv__activity", ACTIVITY_COLUMNS, stats=stats)
     public_services = StagingWriter(con, "stg_ptv__public_service", PUBLIC_SERVICE_COLUMNS, stats=stats)

@@ -26,7 +26,7 @@ class Channel:
     lat: float | None
     lon: float | None
     url: str | None
-    service_ids: list[str] = field(default_factory=list)
+    service_ids: list[str] | tuple[()] = field(default_factory=list)
 
 
 def read_all(ctx: BuildContext, stats: LoadStats, paths: list[Path],
