@@ -351,22 +351,41 @@ def test_orgs_search_by_business_id_and_shared_link(db):
     assert at2.header[0].value == md_escape(name)
 
 
+def org_list_rows(at) -> list[tuple]:
+    """Every row of the organisations list as the page shows it, page by page when it is paged (the pager's
+    choices are the first row of each page; a page holds as many rows as the first one)."""
+    if "jk_rows" not in [w.key for w in at.selectbox]:
+        return list(at.dataframe[-1].value.itertuples(index=False, name=None))
+    pager = at.selectbox(key="jk_rows")
+    assert pager.value == 0 and pager.index == 0
+    size = len(at.dataframe[-1].value)
+    out = []
+    for i in range(len(pager.options)):
+        at.selectbox(key="jk_rows").set_value(i * size).run()
+        assert not at.exception and qp(at)["rows"] == str(i * size)
+        out += list(at.dataframe[-1].value.itertuples(index=False, name=None))
+    return out
+
+
 def test_orgs_list_filter(db):
     area = rows(db, "select home_area_code from mart_org_visibility where home_area_code is not null "
                     "group by 1 order by count(*) desc limit 1")[0][0]
     at = run_page("orgs", area=area)
     assert qp(at)["area"] == area
-    n_all = len(run_page("orgs").dataframe[-1].value)
-    assert n_all == rows(db, "select count(*) from mart_org_visibility")[0][0]
-    assert 0 < len(at.dataframe[-1].value) <= n_all
+    everyone = org_list_rows(run_page("orgs"))
+    n_all = rows(db, "select count(*) from mart_org_visibility")[0][0]
+    assert len(everyone) == n_all > 250              # shown a page of 250 at a time, every one reachable
+    names = [r for (r,) in rows(db, "select name from mart_org_visibility order by name, org_id")]
+    assert [r[0] for r in everyone] == names          # by name, no page repeats or skips a row
+    assert 0 < len(org_list_rows(at)) <= n_all
     # the source filter offers the sources this build has, no hard-coded list
     built = {s for (s,) in rows(db, "select distinct source from organisation_source")}
     box = at.selectbox(key="jk_source")
     assert len(box.options) == len(built) + 1       # "all sources" and each source of the build
     src = rows(db, "select source from organisation_source group by 1 order by count(distinct org_id) limit 1")[0][0]
     at = run_page("orgs", source=src)
-    assert len(at.dataframe[-1].value) == rows(db, "select count(distinct org_id) from organisation_source "
-                                                   "where source = ?", [src])[0][0]
+    assert len(org_list_rows(at)) == rows(db, "select count(distinct org_id) from organisation_source "
+                                              "where source = ?", [src])[0][0]
 
 
 # -- data & methods ------------------------------------------------------------------------------------------------------
