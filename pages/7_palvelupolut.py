@@ -13,6 +13,7 @@ from app.queries import COUNTRY, PAGE_SOURCES, STATUSES
 from app.referral_card import referral_filename
 
 SECTIONS = ("view", "refer")
+LIST_PAGE_ROWS = 250     # a long referral list is shown a page at a time; its downloads and the card carry it all
 
 lang = ui.current_lang()
 ui.page_header(lang, "paths")
@@ -114,28 +115,29 @@ else:
                 ("languages", t("col.languages", lang), "text"), ("url", t("col.url", lang), "text")]
     stage_col = ("stage", t("paths.col.stage", lang), "text")
     activity_col = ("activity", t("col.activity", lang), "text")
-    referral_lists = [   # (title, file suffix, rows, columns, subtitle)
+    referral_lists = [   # (title, file suffix, rows, columns, subtitle, pager in the URL)
         (t("paths.card.public", lang, municipality=muni_name[muni]), f"{muni}_julkiset",
          cached.path_public_services(path_code=path, municipality_code=muni, lang=lang),
          [("service", t("paths.col.service", lang), "text"), ("via", t("paths.col.via", lang), "label:paths.via."),
-          ("address", t("paths.col.address", lang), "text"), *org_cols], listing),
+          ("address", t("paths.col.address", lang), "text"), *org_cols], listing, "rows_public"),
         (t("paths.card.local", lang, municipality=muni_name[muni]), f"{muni}_toiminnot",
          cached.path_local_activities(path_code=path, municipality_code=muni, lang=lang),
-         [stage_col, activity_col, *org_cols, ("open_to_all", t("paths.open_to_all", lang), "bool")], listing),
+         [stage_col, activity_col, *org_cols, ("open_to_all", t("paths.open_to_all", lang), "bool")], listing,
+         "rows_local"),
         (t("paths.card.nearby", lang), f"{muni}_lahella",
          cached.path_nearby_activities(path_code=path, municipality_code=muni, lang=lang),
          [stage_col, ("municipality", t("col.municipality", lang), "text"),
-          ("distance_km", t("col.distance_km", lang), "dec1"), activity_col, *org_cols], listing),
+          ("distance_km", t("col.distance_km", lang), "dec1"), activity_col, *org_cols], listing, "rows_nearby"),
         (t("paths.card.national", lang), "valtakunnalliset",
          cached.path_national_activities(path_code=path, lang=lang),
          [stage_col, activity_col, ("mode", t("paths.col.mode", lang), "label:mode."), *org_cols],
-         path_label[path]),
+         path_label[path], "rows_national"),
     ]
-    for title, suffix, frame, columns, subtitle in referral_lists:
+    for title, suffix, frame, columns, subtitle, pager in referral_lists:
         st.markdown(f"**{ui.md_escape(title)}**")
         if frame.empty:
             st.caption(t("paths.card.none", lang))
             continue
         ui.table_with_downloads(frame, f"palvelupolut_{path}_{suffix}", lang, columns, title=title,
-                                subtitle=subtitle)
+                                subtitle=subtitle, page_rows=LIST_PAGE_ROWS, page_param=pager)
 st.caption(ui.source_text(lang, PAGE_SOURCES))

@@ -637,6 +637,43 @@ def test_long_table_download_carries_every_row_labelled(db, monkeypatch):
     assert made == [1]
 
 
+def test_paged_table_shows_one_page_and_downloads_every_row(db, monkeypatch):
+    """With page_rows a long table is drawn a page at a time (a pager named after the table, in the URL); the
+    download, made on click, still holds every row."""
+    from streamlit.delta_generator import DeltaGenerator
+
+    buttons = {}
+    real = DeltaGenerator.download_button
+
+    def spy(self, label, data, *args, **kw):
+        buttons[kw["file_name"]] = data
+        return real(self, label, data, *args, **kw)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", spy)
+
+    def script():
+        import pandas as pd
+
+        from app import ui as u
+        df = pd.DataFrame({"name": [f"r{i}" for i in range(600)], "n": range(600)})
+        u.table_with_downloads(df, "paged", "fi", [("name", "Nimi", "text"), ("n", "Määrä", "int")],
+                               title="Pitkä", page_rows=250, page_param="rows_long")
+
+    at = AppTest.from_function(script, default_timeout=30).run()
+    assert not at.exception
+    pager = at.selectbox(key="jk_rows_long")
+    assert pager.label == ui_t("common.rows_page", "fi") + ": Pitkä"
+    assert [o.replace("\xa0", " ") for o in pager.options] == ["1–250 (600 rivistä)", "251–500 (600 rivistä)",
+                                                                 "501–600 (600 rivistä)"]
+    assert list(at.dataframe[0].value["Nimi"]) == [f"r{i}" for i in range(250)]
+    assert not [c for c in at.caption if "600" in c.value]        # no "rows truncated" note: every page is there
+    pager.set_value(500).run()
+    assert qp(at)["rows_long"] == "500"
+    assert list(at.dataframe[0].value["Määrä"]) == list(range(500, 600))
+    body = buttons["paged.csv"]().decode("utf-8-sig").replace("\r\n", "\n").split("\n\n")[0].splitlines()
+    assert len(body) == 1 + 600 and body[600].startswith("r599,")
+
+
 def test_build_key_is_looked_up_once_per_run_and_again_on_the_next(db, monkeypatch):
     from app import db as appdb
 

@@ -73,14 +73,16 @@ def _column_formatter(kind: str, lang: str) -> Callable[[Any], str]:
     return one
 
 
-def _page_of(df: pd.DataFrame, page_rows: int, param: str, lang: str) -> pd.DataFrame:
+def _page_of(df: pd.DataFrame, page_rows: int, param: str, lang: str, title: str | None) -> pd.DataFrame:
     """One page of `page_rows` rows of a long table, chosen with a selector kept in the URL as `param` (a table
-    drawn a page at a time: labelling, formatting and sending 1,000 rows made every rerun slow)."""
+    drawn a page at a time: labelling, formatting and sending 1,000 rows made every rerun slow). The selector's
+    label names the table, so two paged tables on a page are told apart (also by a screen reader)."""
     n = len(df)
     if n <= page_rows:
         return df
     starts = list(range(0, n, page_rows))
-    start = select_param(param, t("common.rows_page", lang), starts,
+    label = t("common.rows_page", lang) + (f": {title}" if title else "")
+    start = select_param(param, label, starts,
                          format_func=lambda s: t("common.rows_range", lang, first=fmt_number(s + 1, lang),
                                                  last=fmt_number(min(s + page_rows, n), lang),
                                                  total=fmt_number(n, lang)))
@@ -111,7 +113,7 @@ def table_with_downloads(df: pd.DataFrame, name: str, lang: str, columns: Sequen
              if c in df.columns}
     # the screen shows the first MAX_TABLE_ROWS rows, or one page (labelling, formatting and sending 70,000 rows
     # would make every rerun slow); the downloads below always carry the whole table, labelled when one is clicked
-    on_screen = _page_of(df, page_rows, page_param, lang) if page_rows else df
+    on_screen = _page_of(df, page_rows, page_param, lang, title) if page_rows else df
     paged = len(on_screen) < len(df)
     shown = labelled_frame(on_screen.head(MAX_TABLE_ROWS), columns, lang)
     whole = (lambda: shown) if len(df) <= len(shown) else (lambda: labelled_frame(df, columns, lang))
