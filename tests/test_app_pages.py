@@ -594,12 +594,9 @@ def test_closed_expanders_draw_nothing_and_open_ones_the_mart(db):
     assert sum(float(v) for v in matrix.iloc[:, 2]) == pytest.approx(float(total))
 
 
-def test_long_table_download_carries_every_row_labelled(db, monkeypatch):
-    """The screen shows 1,000 rows; the file, made only when its button is clicked, holds all 1,500, codes turned
-    into labels."""
+def download_spy(monkeypatch) -> dict:
+    """{file name: data callable} of every download button drawn from now on (the callables are not run)."""
     from streamlit.delta_generator import DeltaGenerator
-
-    from app import ui
 
     buttons = {}
     real = DeltaGenerator.download_button
@@ -609,6 +606,15 @@ def test_long_table_download_carries_every_row_labelled(db, monkeypatch):
         return real(self, label, data, *args, **kw)
 
     monkeypatch.setattr(DeltaGenerator, "download_button", spy)
+    return buttons
+
+
+def test_long_table_download_carries_every_row_labelled(db, monkeypatch):
+    """The screen shows 1,000 rows; the file, made only when its button is clicked, holds all 1,500, codes turned
+    into labels."""
+    from app import ui
+
+    buttons = download_spy(monkeypatch)
     made = []
     from app.ui import downloads
 
@@ -640,16 +646,7 @@ def test_long_table_download_carries_every_row_labelled(db, monkeypatch):
 def test_paged_table_shows_one_page_and_downloads_every_row(db, monkeypatch):
     """With page_rows a long table is drawn a page at a time (a pager named after the table, in the URL); the
     download, made on click, still holds every row."""
-    from streamlit.delta_generator import DeltaGenerator
-
-    buttons = {}
-    real = DeltaGenerator.download_button
-
-    def spy(self, label, data, *args, **kw):
-        buttons[kw["file_name"]] = data
-        return real(self, label, data, *args, **kw)
-
-    monkeypatch.setattr(DeltaGenerator, "download_button", spy)
+    buttons = download_spy(monkeypatch)
 
     def script():
         import pandas as pd
