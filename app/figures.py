@@ -337,19 +337,20 @@ def status_map(df: pd.DataFrame, geojson: dict[str, Any], *, labels: dict[str, s
     for i, s in enumerate(reversed(STATUS_ORDER)):
         scale += [[i / n, STATUS_COLOURS[s]], [(i + 1) / n, STATUS_COLOURS[s]]]
     status = df["status"].astype(str).tolist()
-    fig = go.Figure(go.Choropleth(
+    trace = go.Choropleth(
         geojson=SharedGeoJSON(geojson), featureidkey="id", locations=df["code"].astype(str).tolist(),
         z=[index.get(s, 0) for s in status], zmin=-0.5, zmax=n - 0.5, colorscale=scale,
         customdata=list(zip(df["name"], [labels.get(s, s) for s in status], status)),
         marker=dict(line=dict(color="white", width=0.6)),
         colorbar=dict(title=dict(text=legend_title), tickvals=list(range(n)),
                       ticktext=[labels.get(s, s) for s in reversed(STATUS_ORDER)], len=0.5, thickness=18),
-        hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>"))
+        hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>")
     lon, lat = bounds(geojson, set(df["code"].astype(str)))
-    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator", bgcolor="rgba(0,0,0,0)",
-                    showframe=False, lonaxis_range=lon, lataxis_range=lat)
-    fig.update_layout(_layout(separators=separators, height=height, title=title))
-    return fig
+    # the whole layout at once (each update_geos/update_layout afterwards validates the figure again)
+    return _figure(trace, separators=separators, height=height, title=title,
+                   geo=dict(fitbounds="locations", visible=False, projection=dict(type="mercator"),
+                            bgcolor="rgba(0,0,0,0)", showframe=False, lonaxis=dict(range=lon),
+                            lataxis=dict(range=lat)))
 
 
 def path_view(df: pd.DataFrame, *, value_label: str, side_labels: dict[str, str], separators: str,
@@ -358,22 +359,22 @@ def path_view(df: pd.DataFrame, *, value_label: str, side_labels: dict[str, str]
     organisation stages and the public stage in two colours named in the legend, the count on each bar."""
     wrapped = {label: _wrap_label(label) for label in df["label"]}
     order = [wrapped[label] for label in df["label"]]
-    fig = go.Figure()
+    traces = []
     for side, name in side_labels.items():
         d = df[df["side"] == side]
-        fig.add_trace(go.Bar(x=[wrapped[label] for label in d["label"]], y=d["activities"].astype(float).tolist(),
+        traces.append(go.Bar(x=[wrapped[label] for label in d["label"]], y=d["activities"].astype(float).tolist(),
                              name=name,
                              marker_color=SIDE_COLOURS.get(side, BAR), text=d["activities"].astype(int).tolist(),
                              textposition="outside", cliponaxis=False,
                              hovertemplate=f"<b>%{{x}}</b><br>{name}: %{{y:,.0f}}<extra></extra>"))
-    fig.update_layout(barmode="overlay", bargap=0.25, legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
-    fig.update_xaxes(categoryorder="array", categoryarray=order, title=None, automargin=True)
-    fig.update_xaxes(tickangle=0)
-    fig.update_yaxes(tickformat=",.0f", title=value_label, gridcolor="#e5e5e5", rangemode="tozero")
+    yaxis = dict(tickformat=",.0f", title=dict(text=value_label), gridcolor="#e5e5e5", rangemode="tozero")
     if df["activities"].max() < 8:
-        fig.update_yaxes(dtick=1)    # small whole counts: no repeated rounded ticks (1, 1, 0 …)
-    fig.update_layout(_layout(separators=separators, height=height, title=title))
-    return fig
+        yaxis["dtick"] = 1    # small whole counts: no repeated rounded ticks (1, 1, 0 …)
+    # the whole layout at once (each update_layout/update_xaxes afterwards validates the figure again)
+    return _figure(traces, separators=separators, height=height, title=title, barmode="overlay", bargap=0.25,
+                   legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
+                   xaxis=dict(categoryorder="array", categoryarray=order, title=None, automargin=True, tickangle=0),
+                   yaxis=yaxis)
 
 
 def _wrap_label(text: str, width: int = 14) -> str:

@@ -3,15 +3,17 @@
 The dashboard runs with `streamlit run dashboard.py` on a free 127.0.0.1 port against a warehouse. Each visit is
 a fresh browser context (no HTTP cache), timed from `page.goto` until the SVG choropleth has at least the expected
 number of shapes (`.js-plotly-plot .choroplethlocation`): 22 on the overview, the area's municipality count on the
-region profile (`/aluekortti?area=08`). The first visit of each URL fills the server caches; the median of the
-later visits is the figure.
+region profile (`/aluekortti?area=08`), the first path's municipalities (the whole country) on the service-path
+page (`/palvelupolut`, when the warehouse has the path marts). The first visit of each URL fills the server caches;
+the median of the later visits is the figure.
 
 Payload: JSON size of the drawn plotly figure (`gd.data` + `gd.layout`, read with page.evaluate) and the websocket
 bytes received during the visit. Requests to any host other than 127.0.0.1/localhost are counted (expected 0).
 
 REFERENCE: bench/minimal_page.py served the same way (copied to a temp folder whose static/ points at the
 project's static/, so its topojson stub is served exactly like the dashboard's), both servers up at once and the
-visits taking turns (minimal, overview, county, minimal, …), so the ratios hold on a machine whose load varies.
+visits taking turns (minimal, overview, county, service paths, minimal, …), so the ratios hold on a machine whose
+load varies.
 """
 from __future__ import annotations
 
@@ -39,6 +41,24 @@ def municipality_count(db: Path, area: str) -> int:
     con = duckdb.connect(str(db), read_only=True)
     try:
         return int(con.execute("select count(*) from geo_municipality where area_code = ?", [area]).fetchone()[0])
+    finally:
+        con.close()
+
+
+def path_map_count(db: Path) -> int | None:
+    """Municipalities on the service-path page's default map (the first path, the whole country), None when the
+    warehouse has no path marts."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        if not con.execute("select count(*) from information_schema.tables "
+                           "where table_name = 'mart_path_municipality'").fetchone()[0]:
+            return None
+        return int(con.execute("""
+            select count(*) from mart_path_municipality
+            where path_code = (select path_code from dim_service_path order by sort_order, path_code limit 1)
+            """).fetchone()[0])
     finally:
         con.close()
 
@@ -139,6 +159,7 @@ def run(db: Path, scale: float, res: Results, *, visits: int = 4) -> None:
     detail = res.details.setdefault("browser", {})
     area = first_area_with_munis(db)
     n_munis = municipality_count(db, area)
+    n_path = path_map_count(db)
     ref_dir = minimal_copy()
     try:
         with sync_playwright() as pw:
@@ -151,20 +172,25 @@ def run(db: Path, scale: float, res: Results, *, visits: int = 4) -> None:
                     t0 = time.perf_counter()
                     with app_server(ROOT / "dashboard.py", db=db) as srv:
                         start = time.perf_counter() - t0
-                        # the visits take turns (minimal page, overview, county page, minimal page, …): a load
-                        # spike on the shared machine hits the page and its reference alike
+                        # the visits take turns (minimal page, overview, county page, service-path page, minimal
+                        # page, …): a load spike on the shared machine hits the pages and their reference alike
                         targets = [(ref_srv.url + "/", 22), (srv.url + "/", 22),
                                    (f"{srv.url}/aluekortti?area={area}", n_munis)]
-                        runs: list[list[dict]] = [[], [], []]
+                        if n_path:
+                            targets.append((f"{srv.url}/palvelupolut", n_path))
+                        runs: list[list[dict]] = [[] for _ in targets]
                         for _ in range(visits):
                             for k, (url, shapes) in enumerate(targets):
                                 runs[k].append(visit_or_error(browser, url, shapes))
-                        ref, ov, county = (summarise(r) for r in runs)
+                        ref, ov, county, *more = (summarise(r) for r in runs)
+                        paths = more[0] if more else None
                         ref["rss_mb"] = tree_rss_mb(ref_srv.pid)
                         rss = tree_rss_mb(srv.pid)
                         log = srv.log_tail(2000)
                 detail["minimal_page"] = {**ref, "server_start_s": ref_start}
                 detail["overview"], detail["county"] = ov, county
+                if paths is not None:
+                    detail["paths"] = paths
                 detail["server_start_s"], detail["server_log_tail"] = start, log
             finally:
                 browser.close()
@@ -174,8 +200,11 @@ def run(db: Path, scale: float, res: Results, *, visits: int = 4) -> None:
 
     res.add("browser", scale, "server start -> /_stcore/health", start, "s", reference=ref_start,
             reference_label="minimal page server start")
-    for name, m, label in (("overview", ov, "overview (22 areas)"),
-                           ("county", county, f"region profile area {area} ({n_munis} municipalities)")):
+    pages = [("overview", ov, "overview (22 areas)"),
+             ("county", county, f"region profile area {area} ({n_munis} municipalities)")]
+    if paths is not None:
+        pages.append(("paths", paths, f"service paths, whole country ({n_path} municipalities)"))
+    for name, m, label in pages:
         res.add("browser", scale, f"{label}: navigation -> map drawn, median warm", m["median_s"], "s",
                 reference=ref["median_s"], reference_label="minimal page", target="≤ 1.2× minimal page",
                 note=f"first visit {m['first_s']:.2f} s" if m["first_s"] is not None else "map never drew")
@@ -186,7 +215,7 @@ def run(db: Path, scale: float, res: Results, *, visits: int = 4) -> None:
                 target="≤ 2× minimal page" if name == "county" else "")
         if m["errors"] or m["exceptions"]:
             res.errors.append(f"browser {name}: {m['exceptions']} exception elements; {m['errors'][:3]}")
-    external = sorted(set(ov["external"]) | set(county["external"]) | set(ref["external"]))
+    external = sorted({u for _, m, _ in pages for u in m["external"]} | set(ref["external"]))
     res.add("browser", scale, "requests to hosts other than 127.0.0.1", len(external), "",
             reference=None, target="0", note=", ".join(external[:5]))
     res.add("browser", scale, "app RSS after the visits", rss, "MB", reference=ref.get("rss_mb"),

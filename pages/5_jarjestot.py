@@ -7,6 +7,8 @@ from app import cached, figures, ui
 from app.i18n import fmt_number, t
 from app.queries import ALL, organisation_checklist
 
+LIST_PAGE_ROWS = 250      # the list is shown a page at a time; its downloads carry the whole list
+
 lang = ui.current_lang()
 ui.page_header(lang, "orgs")
 
@@ -94,4 +96,4 @@ ui.table_with_downloads(orgs, "jarjestot", lang, [
     ("home_area", t("col.home_area", lang), "text"), ("activities", t("metric.activities.label", lang), "int"),
     ("municipalities", t("col.municipalities", lang), "int"), ("sources", t("col.sources", lang), "labels:source.name."),
     ("completeness", t("col.completeness", lang), "pct")], title=t("orgs.list.title", lang),
-    subtitle=f"{area_name[area]}")
+    subtitle=f"{area_name[area]}", page_rows=LIST_PAGE_ROWS)

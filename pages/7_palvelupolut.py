@@ -1,6 +1,7 @@
 """Palvelupolut / Servicestigar / Service paths: one path in one area (or the country): the municipality map by
 interface status, the path read left to right through its stages, what a service counsellor can refer to in one
-municipality, and its referral card (PDF)."""
+municipality, and its referral card (PDF). Below the map one part at a time (the path view, or the referral lists
+with the card), so a rerun runs only the queries, charts and tables of the part shown."""
 from __future__ import annotations
 
 import streamlit as st
@@ -10,6 +11,9 @@ from app.i18n import fmt_number, t
 from app.queries import ALL
 from app.queries import COUNTRY, PAGE_SOURCES, STATUSES
 from app.referral_card import referral_filename
+
+SECTIONS = ("view", "refer")
+LIST_PAGE_ROWS = 250     # a long referral list is shown a page at a time; its downloads and the card carry it all
 
 lang = ui.current_lang()
 ui.page_header(lang, "paths")
@@ -66,61 +70,74 @@ with right:
         ("nearest_distance_km", t("col.distance_km", lang), "dec1")], title=t("paths.table.title", lang),
         subtitle=selection, height=600)
 
-st.subheader(t("paths.view.title", lang))
-side_labels = {"organisations": t("paths.side.organisations", lang), "public": t("paths.side.public", lang)}
-area_stages = cached.path_stage_counts(path_code=path, area_code=area_code or COUNTRY, lang=lang)
-muni_stages = cached.path_stage_counts(path_code=path, municipality_code=muni, lang=lang)
-v1, v2 = st.columns(2, gap="large")
-with v1:
-    st.markdown(f"**{ui.md_escape(area_name[area])}**")
-    fig_area = figures.path_view(area_stages, value_label=t("paths.view.count", lang), side_labels=side_labels,
-                                 separators=ui.seps(lang))
-    ui.chart_with_downloads(fig_area, f"palvelupolut_{path}_{area}_polku", lang, title=t("paths.view.title", lang),
-                            subtitle=selection, source_ids=PAGE_SOURCES, definition_key="paths.view.def")
-with v2:
-    st.markdown(f"**{ui.md_escape(muni_name[muni])}**")
-    fig_muni = figures.path_view(muni_stages, value_label=t("paths.view.count", lang), side_labels=side_labels,
-                                 separators=ui.seps(lang))
-    ui.chart_with_downloads(fig_muni, f"palvelupolut_{path}_{muni}_polku", lang, title=t("paths.view.title", lang),
-                            subtitle=f"{path_label[path]} · {muni_name[muni]}", source_ids=PAGE_SOURCES,
-                            definition_key="paths.view.def")
-with st.expander(t("common.as_table", lang)):
-    st.caption(t("paths.rate.def", lang))
-    ui.table_with_downloads(area_stages, f"palvelupolut_{path}_{area}_vaiheet", lang, [
-        ("label", t("paths.col.stage", lang), "text"), ("activities", t("paths.view.count", lang), "int"),
-        ("rate", t("paths.col.rate", lang), "dec2"), ("rate_unit", t("paths.col.rate_unit", lang), "label:paths.unit."),
-        ("small_number", t("col.uncertain", lang), "flag")], title=t("paths.view.title", lang), subtitle=selection)
-
-st.subheader(t("paths.refer.title", lang, municipality=muni_name[muni]))
-st.caption(t("paths.card.lists.def", lang))
-st.download_button(t("paths.card.button", lang), data=lambda: cached.referral_pdf(path, muni, lang),
-                   file_name=referral_filename(muni_name[muni], path_label[path], lang, ui.is_demo()),
-                   mime="application/pdf", on_click="ignore", key=f"jk_dl_card_{path}_{muni}",
-                   icon=":material/picture_as_pdf:", help=t("paths.card.help", lang))
-listing = f"{path_label[path]} · {muni_name[muni]}"
-org_cols = [("organisation", t("col.organisation", lang), "text"), ("languages", t("col.languages", lang), "text"),
-            ("url", t("col.url", lang), "text")]
-stage_col = ("stage", t("paths.col.stage", lang), "text")
-activity_col = ("activity", t("col.activity", lang), "text")
-referral_lists = [   # (title, file suffix, rows, columns, subtitle)
-    (t("paths.card.public", lang, municipality=muni_name[muni]), f"{muni}_julkiset",
-     cached.path_public_services(path_code=path, municipality_code=muni, lang=lang),
-     [("service", t("paths.col.service", lang), "text"), ("via", t("paths.col.via", lang), "label:paths.via."),
-      ("address", t("paths.col.address", lang), "text"), *org_cols], listing),
-    (t("paths.card.local", lang, municipality=muni_name[muni]), f"{muni}_toiminnot",
-     cached.path_local_activities(path_code=path, municipality_code=muni, lang=lang),
-     [stage_col, activity_col, *org_cols, ("open_to_all", t("paths.open_to_all", lang), "bool")], listing),
-    (t("paths.card.nearby", lang), f"{muni}_lahella",
-     cached.path_nearby_activities(path_code=path, municipality_code=muni, lang=lang),
-     [stage_col, ("municipality", t("col.municipality", lang), "text"),
-      ("distance_km", t("col.distance_km", lang), "dec1"), activity_col, *org_cols], listing),
-    (t("paths.card.national", lang), "valtakunnalliset", cached.path_national_activities(path_code=path, lang=lang),
-     [stage_col, activity_col, ("mode", t("paths.col.mode", lang), "label:mode."), *org_cols], path_label[path]),
-]
-for title, suffix, frame, columns, subtitle in referral_lists:
-    st.markdown(f"**{ui.md_escape(title)}**")
-    if frame.empty:
-        st.caption(t("paths.card.none", lang))
-        continue
-    ui.table_with_downloads(frame, f"palvelupolut_{path}_{suffix}", lang, columns, title=title, subtitle=subtitle)
+# the lower half in parts, one drawn at a time: a part not chosen does not run (no queries, tables or charts)
+section = ui.select_param("section", t("paths.section", lang), list(SECTIONS), widget="radio",
+                          format_func=lambda s: t(f"paths.section.{s}", lang))
+if section == "view":
+    st.subheader(t("paths.view.title", lang))
+    side_labels = {"organisations": t("paths.side.organisations", lang), "public": t("paths.side.public", lang)}
+    area_stages = cached.path_stage_counts(path_code=path, area_code=area_code or COUNTRY, lang=lang)
+    muni_stages = cached.path_stage_counts(path_code=path, municipality_code=muni, lang=lang)
+    v1, v2 = st.columns(2, gap="large")
+    with v1:
+        st.markdown(f"**{ui.md_escape(area_name[area])}**")
+        fig_area = figures.path_view(area_stages, value_label=t("paths.view.count", lang), side_labels=side_labels,
+                                     separators=ui.seps(lang))
+        ui.chart_with_downloads(fig_area, f"palvelupolut_{path}_{area}_polku", lang,
+                                title=t("paths.view.title", lang), subtitle=selection, source_ids=PAGE_SOURCES,
+                                definition_key="paths.view.def")
+    with v2:
+        st.markdown(f"**{ui.md_escape(muni_name[muni])}**")
+        fig_muni = figures.path_view(muni_stages, value_label=t("paths.view.count", lang), side_labels=side_labels,
+                                     separators=ui.seps(lang))
+        ui.chart_with_downloads(fig_muni, f"palvelupolut_{path}_{muni}_polku", lang,
+                                title=t("paths.view.title", lang), subtitle=f"{path_label[path]} · {muni_name[muni]}",
+                                source_ids=PAGE_SOURCES, definition_key="paths.view.def")
+    table_box = ui.lazy_expander(t("common.as_table", lang), "paths_stages")
+    if table_box.open:
+        with table_box:
+            st.caption(t("paths.rate.def", lang))
+            ui.table_with_downloads(area_stages, f"palvelupolut_{path}_{area}_vaiheet", lang, [
+                ("label", t("paths.col.stage", lang), "text"), ("activities", t("paths.view.count", lang), "int"),
+                ("rate", t("paths.col.rate", lang), "dec2"),
+                ("rate_unit", t("paths.col.rate_unit", lang), "label:paths.unit."),
+                ("small_number", t("col.uncertain", lang), "flag")], title=t("paths.view.title", lang),
+                subtitle=selection)
+else:
+    st.subheader(t("paths.refer.title", lang, municipality=muni_name[muni]))
+    st.caption(t("paths.card.lists.def", lang))
+    st.download_button(t("paths.card.button", lang), data=lambda: cached.referral_pdf(path, muni, lang),
+                       file_name=referral_filename(muni_name[muni], path_label[path], lang, ui.is_demo()),
+                       mime="application/pdf", on_click="ignore", key=f"jk_dl_card_{path}_{muni}",
+                       icon=":material/picture_as_pdf:", help=t("paths.card.help", lang))
+    listing = f"{path_label[path]} · {muni_name[muni]}"
+    org_cols = [("organisation", t("col.organisation", lang), "text"),
+                ("languages", t("col.languages", lang), "text"), ("url", t("col.url", lang), "text")]
+    stage_col = ("stage", t("paths.col.stage", lang), "text")
+    activity_col = ("activity", t("col.activity", lang), "text")
+    referral_lists = [   # (title, file suffix, rows, columns, subtitle, pager in the URL)
+        (t("paths.card.public", lang, municipality=muni_name[muni]), f"{muni}_julkiset",
+         cached.path_public_services(path_code=path, municipality_code=muni, lang=lang),
+         [("service", t("paths.col.service", lang), "text"), ("via", t("paths.col.via", lang), "label:paths.via."),
+          ("address", t("paths.col.address", lang), "text"), *org_cols], listing, "rows_public"),
+        (t("paths.card.local", lang, municipality=muni_name[muni]), f"{muni}_toiminnot",
+         cached.path_local_activities(path_code=path, municipality_code=muni, lang=lang),
+         [stage_col, activity_col, *org_cols, ("open_to_all", t("paths.open_to_all", lang), "bool")], listing,
+         "rows_local"),
+        (t("paths.card.nearby", lang), f"{muni}_lahella",
+         cached.path_nearby_activities(path_code=path, municipality_code=muni, lang=lang),
+         [stage_col, ("municipality", t("col.municipality", lang), "text"),
+          ("distance_km", t("col.distance_km", lang), "dec1"), activity_col, *org_cols], listing, "rows_nearby"),
+        (t("paths.card.national", lang), "valtakunnalliset",
+         cached.path_national_activities(path_code=path, lang=lang),
+         [stage_col, activity_col, ("mode", t("paths.col.mode", lang), "label:mode."), *org_cols],
+         path_label[path], "rows_national"),
+    ]
+    for title, suffix, frame, columns, subtitle, pager in referral_lists:
+        st.markdown(f"**{ui.md_escape(title)}**")
+        if frame.empty:
+            st.caption(t("paths.card.none", lang))
+            continue
+        ui.table_with_downloads(frame, f"palvelupolut_{path}_{suffix}", lang, columns, title=title,
+                                subtitle=subtitle, page_rows=LIST_PAGE_ROWS, page_param=pager)
 st.caption(ui.source_text(lang, PAGE_SOURCES))

@@ -351,22 +351,41 @@ def test_orgs_search_by_business_id_and_shared_link(db):
     assert at2.header[0].value == md_escape(name)
 
 
+def org_list_rows(at) -> list[tuple]:
+    """Every row of the organisations list as the page shows it, page by page when it is paged (the pager's
+    choices are the first row of each page; a page holds as many rows as the first one)."""
+    if "jk_rows" not in [w.key for w in at.selectbox]:
+        return list(at.dataframe[-1].value.itertuples(index=False, name=None))
+    pager = at.selectbox(key="jk_rows")
+    assert pager.value == 0 and pager.index == 0
+    size = len(at.dataframe[-1].value)
+    out = []
+    for i in range(len(pager.options)):
+        at.selectbox(key="jk_rows").set_value(i * size).run()
+        assert not at.exception and qp(at)["rows"] == str(i * size)
+        out += list(at.dataframe[-1].value.itertuples(index=False, name=None))
+    return out
+
+
 def test_orgs_list_filter(db):
     area = rows(db, "select home_area_code from mart_org_visibility where home_area_code is not null "
                     "group by 1 order by count(*) desc limit 1")[0][0]
     at = run_page("orgs", area=area)
     assert qp(at)["area"] == area
-    n_all = len(run_page("orgs").dataframe[-1].value)
-    assert n_all == rows(db, "select count(*) from mart_org_visibility")[0][0]
-    assert 0 < len(at.dataframe[-1].value) <= n_all
+    everyone = org_list_rows(run_page("orgs"))
+    n_all = rows(db, "select count(*) from mart_org_visibility")[0][0]
+    assert len(everyone) == n_all > 250              # shown a page of 250 at a time, every one reachable
+    names = [r for (r,) in rows(db, "select name from mart_org_visibility order by name, org_id")]
+    assert [r[0] for r in everyone] == names          # by name, no page repeats or skips a row
+    assert 0 < len(org_list_rows(at)) <= n_all
     # the source filter offers the sources this build has, no hard-coded list
     built = {s for (s,) in rows(db, "select distinct source from organisation_source")}
     box = at.selectbox(key="jk_source")
     assert len(box.options) == len(built) + 1       # "all sources" and each source of the build
     src = rows(db, "select source from organisation_source group by 1 order by count(distinct org_id) limit 1")[0][0]
     at = run_page("orgs", source=src)
-    assert len(at.dataframe[-1].value) == rows(db, "select count(distinct org_id) from organisation_source "
-                                                   "where source = ?", [src])[0][0]
+    assert len(org_list_rows(at)) == rows(db, "select count(distinct org_id) from organisation_source "
+                                              "where source = ?", [src])[0][0]
 
 
 # -- data & methods ------------------------------------------------------------------------------------------------------
@@ -575,12 +594,9 @@ def test_closed_expanders_draw_nothing_and_open_ones_the_mart(db):
     assert sum(float(v) for v in matrix.iloc[:, 2]) == pytest.approx(float(total))
 
 
-def test_long_table_download_carries_every_row_labelled(db, monkeypatch):
-    """The screen shows 1,000 rows; the file, made only when its button is clicked, holds all 1,500, codes turned
-    into labels."""
+def download_spy(monkeypatch) -> dict:
+    """{file name: data callable} of every download button drawn from now on (the callables are not run)."""
     from streamlit.delta_generator import DeltaGenerator
-
-    from app import ui
 
     buttons = {}
     real = DeltaGenerator.download_button
@@ -590,6 +606,15 @@ def test_long_table_download_carries_every_row_labelled(db, monkeypatch):
         return real(self, label, data, *args, **kw)
 
     monkeypatch.setattr(DeltaGenerator, "download_button", spy)
+    return buttons
+
+
+def test_long_table_download_carries_every_row_labelled(db, monkeypatch):
+    """The screen shows 1,000 rows; the file, made only when its button is clicked, holds all 1,500, codes turned
+    into labels."""
+    from app import ui
+
+    buttons = download_spy(monkeypatch)
     made = []
     from app.ui import downloads
 
@@ -616,6 +641,34 @@ def test_long_table_download_carries_every_row_labelled(db, monkeypatch):
     assert made == [1]
     buttons["long_semicolon.csv"]()                             # the other files reuse the same frame
     assert made == [1]
+
+
+def test_paged_table_shows_one_page_and_downloads_every_row(db, monkeypatch):
+    """With page_rows a long table is drawn a page at a time (a pager named after the table, in the URL); the
+    download, made on click, still holds every row."""
+    buttons = download_spy(monkeypatch)
+
+    def script():
+        import pandas as pd
+
+        from app import ui as u
+        df = pd.DataFrame({"name": [f"r{i}" for i in range(600)], "n": range(600)})
+        u.table_with_downloads(df, "paged", "fi", [("name", "Nimi", "text"), ("n", "Määrä", "int")],
+                               title="Pitkä", page_rows=250, page_param="rows_long")
+
+    at = AppTest.from_function(script, default_timeout=30).run()
+    assert not at.exception
+    pager = at.selectbox(key="jk_rows_long")
+    assert pager.label == ui_t("common.rows_page", "fi") + ": Pitkä"
+    assert [o.replace("\xa0", " ") for o in pager.options] == ["1–250 (600 rivistä)", "251–500 (600 rivistä)",
+                                                                 "501–600 (600 rivistä)"]
+    assert list(at.dataframe[0].value["Nimi"]) == [f"r{i}" for i in range(250)]
+    assert not [c for c in at.caption if "600" in c.value]        # no "rows truncated" note: every page is there
+    pager.set_value(500).run()
+    assert qp(at)["rows_long"] == "500"
+    assert list(at.dataframe[0].value["Määrä"]) == list(range(500, 600))
+    body = buttons["paged.csv"]().decode("utf-8-sig").replace("\r\n", "\n").split("\n\n")[0].splitlines()
+    assert len(body) == 1 + 600 and body[600].startswith("r599,")
 
 
 def test_build_key_is_looked_up_once_per_run_and_again_on_the_next(db, monkeypatch):

@@ -94,7 +94,7 @@ def test_map_table_and_key_figures_equal_the_mart(db, lang):
     shown = {m.label: m.value for m in at.metric}
     for status, n in zip(STATUSES, area):
         assert shown[words[f"paths.status.{status}"]] == str(n)
-    assert qp(at) == {"lang": lang, "path": PATH, "area": AREA, "muni": muni}
+    assert qp(at) == {"lang": lang, "path": PATH, "area": AREA, "muni": muni, "section": "view"}
 
     # source lines: the page's own sources (population, organisations / demo, vocabulary), not every source
     col = {"fi": "attribution_fi", "sv": "attribution_sv", "en": "attribution_en"}[lang]
@@ -125,11 +125,17 @@ def test_path_view_reads_the_stages_left_to_right(db):
     sides = {trace["name"]: trace["x"] for trace in chart(at, 1)["data"]}
     assert [x.replace("<br>", " ") for x in sides[locale("fi")["paths.side.public"]]] == \
         [label for code, label, _ in stages if code == "julkinen"]
-    # rates behind the view (table in the expander)
+    # rates behind the view: the table waits in a closed expander (nothing drawn), opened it shows the mart
+    assert qp(at)["section"] == "view" and len(at.dataframe) == 1          # the map's table only
+    assert [e.label for e in at.expander] == [locale("fi")["common.as_table"]]
+    at.session_state["jk_exp_paths_stages"] = True
+    at.run()
+    assert not at.exception and len(at.dataframe) == 2
     rates = {r[0]: r[1:] for r in rows(db, "select s.label_fi, x.activities, x.rate from mart_path_area_stage x "
                                            "join dim_path_stage s using (stage_code) where x.path_code = ? "
                                            "and x.area_code = ?", [PATH, AREA])}
     table = at.dataframe[1].value
+    assert len(table) == len(stages)
     for label, n, rate in table.iloc[:, :3].itertuples(index=False, name=None):
         assert (n, round(rate, 9)) == (rates[label][0], round(rates[label][1], 9))
 
@@ -137,6 +143,11 @@ def test_path_view_reads_the_stages_left_to_right(db):
 def test_referral_lists_show_the_mart_activities(db):
     muni = biggest(db)
     at = run(lang="fi", path=PATH, area=AREA, muni=muni)
+    # the referral lists are their own part: not drawn (no queries) until chosen, then in place of the path view
+    assert len(at.dataframe) == 1 and not [b for b in at.get("download_button") if "PDF" in b.proto.label]
+    at.radio(key="jk_section").set_value("refer").run()
+    assert not at.exception and qp(at)["section"] == "refer"
+    assert len(at.get("plotly_chart")) == 1                                # the map; the path view is not drawn
     local = rows(db, """select distinct l.name_fi, l.org_name, pa.open_to_all from mart_path_activity pa
                         join mart_activity_list l using (activity_id)
                         where pa.path_code = ? and pa.is_in_person and l.municipality_code = ?""", [PATH, muni])
@@ -149,7 +160,7 @@ def test_referral_lists_show_the_mart_activities(db):
                                      "where path_code = ? and municipality_code = ?", [PATH, muni])}
     names = dict(rows(db, "select code, name_fi from municipality"))
     tables = [d.value for d in at.dataframe]
-    public_t, local_t, nearby_t, national_t = tables[2], tables[3], tables[4], tables[5]
+    public_t, local_t, nearby_t, national_t = tables[1], tables[2], tables[3], tables[4]
     assert sorted(public_t.iloc[:, 0]) == sorted(n for (n,) in public)
     assert sorted(zip(local_t.iloc[:, 1], local_t.iloc[:, 2])) == sorted((n, o) for n, o, _ in local)
     assert sorted(national_t.iloc[:, 1]) == sorted(n for (n,) in national)
@@ -170,7 +181,7 @@ def test_selectors_change_the_url_and_the_data(db):
     small = rows(db, "select municipality_code from mart_path_municipality where path_code = ? and area_code = ? "
                      "order by population limit 1", [OTHER_PATH, AREA])[0][0]
     at.selectbox(key="jk_muni").select(small).run()
-    assert qp(at) == {"lang": "en", "path": OTHER_PATH, "area": AREA, "muni": small}
+    assert qp(at) == {"lang": "en", "path": OTHER_PATH, "area": AREA, "muni": small, "section": "view"}
     local = dict(rows(db, "select stage_code, activities from mart_path_municipality_stage where path_code = ? "
                           "and municipality_code = ?", [OTHER_PATH, small]))
     labels = dict(rows(db, "select stage_code, label_en from dim_path_stage"))
@@ -225,14 +236,14 @@ def test_public_only_municipality_lists_the_nearest_instead(db):
     muni, nearest = rows(db, "select municipality_code, nearest_org_municipality_code from mart_path_municipality "
                              "where path_code = ? and status = 'public_only' and public_points > 0 "
                              "order by municipality_code limit 1", [PATH])[0]
-    at = run(lang="sv", path=PATH, area=AREA, muni=muni)
+    at = run(lang="sv", path=PATH, area=AREA, muni=muni, section="refer")
     words = locale("sv")
     assert words["paths.card.none"] in [c.value for c in at.caption]     # no local activity: said in words
     tables = [d.value for d in at.dataframe]
-    assert len(tables) == 5        # map table, stage table, public services, nearby, national
+    assert len(tables) == 4        # map table, public services, nearby, national
     nearby = rows(db, "select distinct coalesce(m.name_sv, m.name_fi) from mart_path_nearby n "
                       "join municipality m on m.code = n.nearby_municipality_code "
                       "where n.path_code = ? and n.municipality_code = ?", [PATH, muni])
-    assert set(tables[3].iloc[:, 1]) <= {n for (n,) in nearby}
+    assert set(tables[2].iloc[:, 1]) <= {n for (n,) in nearby}
     nearest_name = rows(db, "select coalesce(name_sv, name_fi) from municipality where code = ?", [nearest])[0][0]
-    assert nearest_name in set(tables[3].iloc[:, 1])
+    assert nearest_name in set(tables[2].iloc[:, 1])

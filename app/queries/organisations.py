@@ -46,15 +46,20 @@ def organisation_index(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def organisation_list(con: duckdb.DuckDBPyConnection, *, area_code: str | None = None,
                       source: str | None = None, lang: str = "fi", limit: int = 5000) -> pd.DataFrame:
+    # the first `limit` organisations by name are chosen first, and only they get their texts and completeness
+    # (computed for every organisation before the cut, they cost most of the query)
     return _df(con, f"""
+        with hit as (
+            select v.* from mart_org_visibility v
+            where ($area is null or v.home_area_code = $area
+                   or v.org_id in (select l.org_id from mart_activity_list l where l.area_code = $area))
+              and ($source is null or list_contains(v.sources, $source))
+            order by v.name, v.org_id limit $limit)
         select v.org_id, v.name, v.business_id, {_NAME.format(p='a.')} as home_area, v.activities,
                v.municipalities, v.areas, array_to_string(v.sources, ', ') as sources,
                {_ORG_COMPLETENESS} as completeness
-        from mart_org_visibility v left join area a on a.code = v.home_area_code
-        where ($area is null or v.home_area_code = $area
-               or exists (select 1 from mart_activity_list l where l.org_id = v.org_id and l.area_code = $area))
-          and ($source is null or list_contains(v.sources, $source))
-        order by v.name limit $limit""", {"lang": lang, "area": area_code, "source": source, "limit": limit})
+        from hit v left join area a on a.code = v.home_area_code
+        order by v.name, v.org_id""", {"lang": lang, "area": area_code, "source": source, "limit": limit})
 
 
 def organisation_detail(con: duckdb.DuckDBPyConnection, *, org_id: str, lang: str = "fi") -> pd.DataFrame:

@@ -12,7 +12,7 @@ import streamlit as st
 from app import cached
 from app.i18n import fmt_number, t
 from app.ui.format import export_frame, fmt, labelled_frame
-from app.ui.page import PLOTLY_CONFIG, build_row, is_demo, source_line, source_text
+from app.ui.page import PLOTLY_CONFIG, build_row, is_demo, select_param, source_line, source_text
 
 
 def _export_meta(name: str, lang: str, title: str | None, subtitle: str = "",
@@ -47,12 +47,19 @@ def _exports():
 
 
 MAX_TABLE_ROWS = 1000
+# number texts already made, per (kind, language), kept across reruns: babel formats one number in ~0.1 ms, and a
+# rerun of a 1,000-row table would otherwise format the same few hundred counts again (bounded: cleared when full)
+_FORMATTED: dict[tuple[str, str], dict[Any, str]] = {}
+_FORMATTED_MAX = 50_000
 
 
 def _column_formatter(kind: str, lang: str) -> Callable[[Any], str]:
     """fmt(v, kind, lang) for one table column, each distinct value formatted once (a column of 1,000 counts
-    holds a few dozen distinct numbers; number formatting is the costly part of drawing a table)."""
-    done: dict[Any, str] = {}
+    holds a few dozen distinct numbers; number formatting is the costly part of drawing a table), and remembered
+    for the next rerun."""
+    done = _FORMATTED.setdefault((kind, lang), {})
+    if len(done) > _FORMATTED_MAX:
+        done.clear()
 
     def one(v: Any) -> str:
         key = (v.__class__, v)
@@ -64,6 +71,22 @@ def _column_formatter(kind: str, lang: str) -> Callable[[Any], str]:
         except TypeError:            # unhashable (a list cell): formatted as it comes
             return fmt(v, kind, lang)
     return one
+
+
+def _page_of(df: pd.DataFrame, page_rows: int, param: str, lang: str, title: str | None) -> pd.DataFrame:
+    """One page of `page_rows` rows of a long table, chosen with a selector kept in the URL as `param` (a table
+    drawn a page at a time: labelling, formatting and sending 1,000 rows made every rerun slow). The selector's
+    label names the table, so two paged tables on a page are told apart (also by a screen reader)."""
+    n = len(df)
+    if n <= page_rows:
+        return df
+    starts = list(range(0, n, page_rows))
+    label = t("common.rows_page", lang) + (f": {title}" if title else "")
+    start = select_param(param, label, starts,
+                         format_func=lambda s: t("common.rows_range", lang, first=fmt_number(s + 1, lang),
+                                                 last=fmt_number(min(s + page_rows, n), lang),
+                                                 total=fmt_number(n, lang)))
+    return df.iloc[start:start + page_rows]
 
 
 def _on_click(make: Callable[[], Any]) -> Callable[[], Any]:
@@ -80,20 +103,24 @@ def _on_click(make: Callable[[], Any]) -> Callable[[], Any]:
 
 def table_with_downloads(df: pd.DataFrame, name: str, lang: str, columns: Sequence[tuple[str, str, str]],
                          *, title: str | None = None, subtitle: str = "", height: int | None = None,
-                         key: str | None = None, meta: Any = None) -> pd.DataFrame:
+                         key: str | None = None, meta: Any = None, page_rows: int | None = None,
+                         page_param: str = "rows") -> pd.DataFrame:
     """A table with labelled headers and language-correct number formats (values stay numeric, so sorting works),
     plus CSV (comma, decimal point), CSV (semicolon, decimal comma: Finnish/Swedish Excel) and XLSX downloads when
-    app.exports is available. Returns the labelled frame as shown (at most MAX_TABLE_ROWS rows)."""
+    app.exports is available. Returns the labelled frame as shown (at most MAX_TABLE_ROWS rows). With `page_rows`,
+    a longer table is shown a page of that many rows at a time (a selector, in the URL as `page_param`)."""
     kinds = {label: ("text" if kind.startswith(("label:", "labels:")) else kind) for c, label, kind in columns
              if c in df.columns}
-    # the screen shows the first MAX_TABLE_ROWS rows (labelling, formatting and sending 70,000 rows would make
-    # every rerun slow); the downloads below always carry the whole table, labelled when one is clicked
-    shown = labelled_frame(df.head(MAX_TABLE_ROWS), columns, lang)
+    # the screen shows the first MAX_TABLE_ROWS rows, or one page (labelling, formatting and sending 70,000 rows
+    # would make every rerun slow); the downloads below always carry the whole table, labelled when one is clicked
+    on_screen = _page_of(df, page_rows, page_param, lang, title) if page_rows else df
+    paged = len(on_screen) < len(df)
+    shown = labelled_frame(on_screen.head(MAX_TABLE_ROWS), columns, lang)
     whole = (lambda: shown) if len(df) <= len(shown) else (lambda: labelled_frame(df, columns, lang))
     styler = shown.style.format({label: _column_formatter(kind, lang) for label, kind in kinds.items()})
     styler = styler.hide(axis="index")
     st.dataframe(styler, hide_index=True, width="stretch", height=height or "auto", key=key)
-    if len(df) > len(shown):
+    if len(df) > len(shown) and not paged:
         st.caption(t("common.rows_truncated", lang, shown=fmt_number(len(shown), lang),
                      total=fmt_number(len(df), lang)))
     exports = _exports()

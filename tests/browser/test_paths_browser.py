@@ -1,5 +1,6 @@
 """Page 7 (Palvelupolut) in a real browser: the status map of an area draws one shape per municipality of the
-area, and the referral card downloads as a PDF whose text names the municipality and an activity of the mart.
+area, and the referral card (in the page's referral part, opened by a shared link) downloads as a PDF whose text
+names the municipality and an activity of the mart.
 
 Two runs of the same check: over the hand-made contract warehouse of tests/paths_fixture.py, and over the browser
 suite's own demo build (the real path marts)."""
@@ -55,7 +56,9 @@ def _choice(db: Path) -> tuple[str, str, str, str, int, list[str]]:
 def _check_page(server, page, db: Path, tag: str) -> None:
     path, area, muni, name, n, acts = _choice(db)
     assert n > 1 and acts
-    url = f"{server.url}/palvelupolut?" + urlencode({"lang": "fi", "path": path, "area": area, "muni": muni})
+    # the referral card sits with the referral lists, the part of the page shown when chosen (here by the link)
+    url = f"{server.url}/palvelupolut?" + urlencode({"lang": "fi", "path": path, "area": area, "muni": muni,
+                                                      "section": "refer"})
     goto_app(page, url, selector=".js-plotly-plot .choroplethlocation")
     shapes = map_paths(page)
     assert len(shapes) == n, f"{len(shapes)} municipality shapes drawn, expected {n} (area {area})"
