@@ -42,22 +42,49 @@ placed as (
                 then municipality_population end as population_once
     from int_activity_placed
 ),
+placed_level as (
+    -- each placed row once per level: its municipality, its area and the country
+    select 'municipality' as level, municipality_code as code, * from placed
+    union all
+    select 'area', area_code, * from placed
+    union all
+    select 'country', 'SSS', * from placed
+),
+-- The distinct counts are plain GROUP BYs on the narrow keys first, then counted: a distinct aggregate (and one
+-- under GROUPING SETS above all) does not spill to disk and ran out of memory under a memory_limit.
+activity_cell as (
+    -- one row per cell and activity (org_id and is_in_person are the activity's own)
+    select level, code, activity_type, target_group, activity_id, org_id, is_in_person,
+           sum(population_once) as population_once
+    from placed_level
+    group by level, code, activity_type, target_group, activity_id, org_id, is_in_person
+),
+org_cell as (
+    select level, code, activity_type, target_group, count(org_id) as orgs_active
+    from (select distinct level, code, activity_type, target_group, org_id from activity_cell)
+    group by level, code, activity_type, target_group
+),
+municipality_cell as (
+    select level, code, activity_type, target_group, count(*) as municipalities_with
+    from (select distinct level, code, activity_type, target_group, municipality_code from placed_level
+          where is_in_person)
+    group by level, code, activity_type, target_group
+),
 supply as (
     -- distinct: an activity in several municipalities of one area counts once for the area, once for the country;
     -- coverage: the municipalities with >= 1 in-person activity of the cell, and the population living in them
-    select case when grouping(municipality_code) = 0 then 'municipality'
-                when grouping(area_code) = 0 then 'area' else 'country' end as level,
-           case when grouping(municipality_code) = 0 then municipality_code
-                when grouping(area_code) = 0 then area_code else 'SSS' end as code,
-           activity_type, target_group,
-           count(distinct activity_id) as activities,
-           count(distinct activity_id) filter (where is_in_person) as in_person_activities,
-           count(distinct org_id) as orgs_active,
-           count(distinct municipality_code) filter (where is_in_person) as municipalities_with,
-           sum(population_once) as population_with
-    from placed
-    group by grouping sets ((municipality_code, activity_type, target_group), (area_code, activity_type, target_group),
-                            (activity_type, target_group))
+    select a.level, a.code, a.activity_type, a.target_group, a.activities, a.in_person_activities,
+           o.orgs_active, m.municipalities_with, a.population_with
+    from (select level, code, activity_type, target_group, count(*) as activities,
+                 count(*) filter (where is_in_person) as in_person_activities,
+                 sum(population_once) as population_with
+          from activity_cell group by level, code, activity_type, target_group) as a
+    left join org_cell as o
+        on o.level = a.level and o.code = a.code and o.activity_type = a.activity_type
+       and o.target_group = a.target_group
+    left join municipality_cell as m
+        on m.level = a.level and m.code = a.code and m.activity_type = a.activity_type
+       and m.target_group = a.target_group
 ),
 org_key as (
     -- organisations with >= 1 activity of the type/group anywhere (national included); the '_all'/'_all' cell holds

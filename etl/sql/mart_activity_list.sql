@@ -5,7 +5,9 @@
 -- org_website is the organisation's own web address, the link a referral list falls back to.
 -- The activity columns are picked by name with COLUMNS(...): the descriptive ones (names, url, source, lat/lon) are
 -- carried when the activity table has them (the hand-made mart test fixture has only the analytic columns).
-create or replace table mart_activity_list as
+-- Two statements: the joins into a work table, then the sort into the mart. In one statement the hash joins and the
+-- sort of the wide rows hold memory at once and ran out of memory under a memory_limit; apart, each spills.
+create or replace temp table _mart_activity_list_rows as
 with act as (
     select columns(c -> c in ('activity_id', 'org_id', 'source', 'source_id', 'name_fi', 'name_sv', 'name_en',
                               'activity_type', 'mode', 'is_in_person', 'is_national', 'languages',
@@ -22,5 +24,9 @@ select act.*, o.name as org_name, o.business_id, o.website as org_website, coale
 from act
 left join organisation as o on o.org_id = act.org_id
 left join groups as g on g.activity_id = act.activity_id
-left join activity_municipality as am on am.activity_id = act.activity_id
-order by act.activity_id, am.municipality_code;
+left join activity_municipality as am on am.activity_id = act.activity_id;
+
+create or replace table mart_activity_list as
+select * from _mart_activity_list_rows order by activity_id, municipality_code;
+
+drop table _mart_activity_list_rows;
