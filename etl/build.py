@@ -153,6 +153,10 @@ def existing_fingerprint(db: Path) -> str | None:
 # before harmonise; from harmonise on DuckDB holds the memory, so the limit plus the Python process's own ~0.3 GB is
 # the build's peak there (1.5 GB target at demo scale 100, issue 14).
 DEFAULT_MEMORY_LIMIT = "1GB"
+# While the Python loaders run they hold the large indexes (PTV's channels and connections) and DuckDB only takes
+# their staging rows: DuckDB's share is kept small then, and given the build's limit back for harmonise and marts.
+# Applies when the limit is the default one; a JARJESTOKARTTA_DUCKDB_MEMORY_LIMIT set by hand holds throughout.
+LOAD_MEMORY_LIMIT = "256MB"
 
 
 def connect_build(db_file: Path) -> tuple[duckdb.DuckDBPyConnection, Path]:
@@ -284,6 +288,9 @@ def build(*, db_path: Path | None = None, offline_dir: Path | None = None, refer
         ctx.resolver = MunicipalityResolver(rows.to_dict("records"))
         step("need", lambda: need.load(con, ctx))
         wanted = [s for s in ORG_LOADERS if not only or s in only]
+        own_limit = not os.environ.get("JARJESTOKARTTA_DUCKDB_MEMORY_LIMIT")
+        if own_limit:
+            con.execute(f"set memory_limit = '{LOAD_MEMORY_LIMIT}'")
         for name in ORG_LOADERS:
             mod = _load_module(name)
             if name in wanted:
@@ -291,6 +298,8 @@ def build(*, db_path: Path | None = None, offline_dir: Path | None = None, refer
             else:  # not asked for: the loader sees no folders and creates its staging tables empty
                 mod.load(con, dataclasses.replace(ctx, org_dirs=[]))
 
+        if own_limit:
+            con.execute(f"set memory_limit = '{DEFAULT_MEMORY_LIMIT}'")
         from . import harmonise, marts
         counts = step("harmonise", lambda: harmonise.build_core(con, reference_dir, is_demo=is_demo))
         # --- service paths (issue 10): path dimensions and the public PTV side as its own core tables ---------
