@@ -177,13 +177,15 @@ def test_cli_check_without_warehouse(tmp_path):
 
 
 def test_build_connection_has_a_memory_limit_and_a_spill_folder(tmp_path, monkeypatch):
-    from etl.build import connect_build
+    from etl.build import DEFAULT_MEMORY_LIMIT, connect_build
     monkeypatch.delenv("JARJESTOKARTTA_DUCKDB_MEMORY_LIMIT", raising=False)
     monkeypatch.delenv("JARJESTOKARTTA_DUCKDB_TEMP_DIR", raising=False)
     con, spill = connect_build(tmp_path / ".w.duckdb.1.tmp")
     plain = duckdb.connect()
-    try:   # no limit of its own unless configured: DuckDB's default, as a plain connection has it
-        assert con.execute("select current_setting('memory_limit')").fetchone() == \
+    try:   # unset: the build's own default of 1GB (DuckDB shows it in MiB), not DuckDB's 80% of RAM
+        assert DEFAULT_MEMORY_LIMIT == "1GB"
+        assert con.execute("select current_setting('memory_limit')").fetchone()[0] == "953.6 MiB"
+        assert con.execute("select current_setting('memory_limit')").fetchone() != \
             plain.execute("select current_setting('memory_limit')").fetchone()
         assert con.execute("select current_setting('temp_directory')").fetchone()[0] == str(spill)
         assert spill == tmp_path / ".w.duckdb.1.tmp.spill"

@@ -9,8 +9,9 @@ activity_municipality, activity_target_group.
 - Classification (etl.classify): keyword patterns are evaluated in SQL (RE2) into bit masks, and the decision is
   made once per distinct (codes, mask) combination in Python.
 
-The set-based steps are etl/sql/core_{act_grp,act,act_text,act_mask,act_keep,activity,activity_municipality,
-activity_target_group}.sql.
+The set-based steps are etl/sql/core_{act_org,act_grp,act_rank,act_list,act,act_text,act_mask,act_num,act_keep,
+activity,activity_municipality,activity_target_group}.sql. They are written to spill under the build's memory_limit:
+a wide table is joined once, onto narrow work tables (rank, lists, numbers) built before it.
 """
 from __future__ import annotations
 
@@ -78,10 +79,15 @@ def _decide(con: Any, taxonomy: classify.Taxonomy) -> None:
 def build_activities(con: Any, taxonomy: classify.Taxonomy) -> int:
     """Writes activity, activity_municipality, activity_target_group; returns duplicates merged. Needs the
     organisation work tables (etl.harmonise.organisations) and dim_target_group."""
+    # each wide table is joined once, onto narrow work tables built before it, so that every statement spills
+    run_sql(con, "core_act_org")
     run_sql(con, "core_act_grp", fragments={"source_priority": priority_sql("a.source")})
-    _drop(con, "_core_act_stg", "_core_act_ref")
+    _drop(con, "_core_act_stg", "_core_act_ref", "_core_act_org")
+    run_sql(con, "core_act_rank")
+    run_sql(con, "core_act_list")
+    _drop(con, "_core_act_rank")
     run_sql(con, "core_act")
-    _drop(con, "_core_act_grp")
+    _drop(con, "_core_act_grp", "_core_act_list")
     merged = con.execute("select count(*) from _core_act where dup_rank > 1").fetchone()[0]
 
     run_sql(con, "core_act_text", fragments={"max_description_chars": str(int(classify.MAX_DESCRIPTION_CHARS)),
@@ -90,8 +96,9 @@ def build_activities(con: Any, taxonomy: classify.Taxonomy) -> int:
     run_sql(con, "core_act_mask", fragments={
         "activity_mask": _mask_sql([r.pattern for r in taxonomy.activity_keywords]),
         "target_mask": _mask_sql([r.pattern for r in taxonomy.target_keywords])})
+    run_sql(con, "core_act_num")
     run_sql(con, "core_act_keep", fragments={"separator": sql_literal(_SEP)})
-    _drop(con, "_core_act_text", "_core_act_mask")
+    _drop(con, "_core_act_text", "_core_act_mask", "_core_act_num")
 
     _decide(con, taxonomy)
     for step in ("core_activity", "core_activity_municipality", "core_activity_target_group"):

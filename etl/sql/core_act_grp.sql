@@ -1,15 +1,6 @@
--- _core_act_grp (work table): each staged activity linked to its org_id, with its duplicate key: same organisation,
--- same normalised name, same municipality set and same is_national (an activity without organisation or name is
--- its own group).
--- Two statements: the narrow activity -> org_id links first (_core_act_org), then the one join onto the wide staged
--- rows. The four-table join in one statement held the wide rows in memory and ran out of memory under a
--- memory_limit.
-create or replace temp table _core_act_org as
-select r.act_rowid, i.org_id
-from _core_act_ref r
-left join _core_rec_key o on o.source = r.source and o.source_id = r.ref_id
-left join _core_org_id i on i.org_key = o.org_key;
-
+-- _core_act_grp (work table): each staged activity linked to its org_id (_core_act_org), with its duplicate key: same
+-- organisation, same normalised name, same municipality set and same is_national (an activity without organisation
+-- or name is its own group).
 create or replace temp table _core_act_grp as
 with linked as (
     select a.*, k.org_id,
@@ -25,6 +16,4 @@ select *,
                  coalesce(record_ref, '')
             else org_id || '|' || name_key || '|' || muni_key || '|' || coalesce(is_national, false)
        end as dup_key
-from linked;
-
-drop table _core_act_org;
+from linked
