@@ -152,6 +152,7 @@ def existing_fingerprint(db: Path) -> str | None:
 # The build's DuckDB memory_limit unless JARJESTOKARTTA_DUCKDB_MEMORY_LIMIT says otherwise. The Python loaders peak
 # before harmonise; from harmonise on DuckDB holds the memory, so the limit plus the Python process's own ~0.3 GB is
 # the build's peak there (1.5 GB target at demo scale 100, issue 14).
+MEMORY_LIMIT_ENV = "JARJESTOKARTTA_DUCKDB_MEMORY_LIMIT"
 DEFAULT_MEMORY_LIMIT = "1GB"
 # While the Python loaders run they hold the large indexes (PTV's channels and connections) and DuckDB only takes
 # their staging rows: DuckDB's share is kept small then, and given the build's limit back for harmonise and marts.
@@ -168,7 +169,7 @@ def connect_build(db_file: Path) -> tuple[duckdb.DuckDBPyConnection, Path]:
     GROUPING SETS, do not spill; 2026-12-01 they stopped the scale-100 build at 1GB). The scale-10 demo builds
     with 150MB.
     Returns the connection and the spill folder (removed after the build when it is the default one)."""
-    limit = os.environ.get("JARJESTOKARTTA_DUCKDB_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
+    limit = os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT
     spill = Path(os.environ.get("JARJESTOKARTTA_DUCKDB_TEMP_DIR") or db_file.with_name(db_file.name + ".spill"))
     return duckdb.connect(str(db_file), config={"temp_directory": str(spill), "memory_limit": limit}), spill
 
@@ -288,7 +289,7 @@ def build(*, db_path: Path | None = None, offline_dir: Path | None = None, refer
         ctx.resolver = MunicipalityResolver(rows.to_dict("records"))
         step("need", lambda: need.load(con, ctx))
         wanted = [s for s in ORG_LOADERS if not only or s in only]
-        own_limit = not os.environ.get("JARJESTOKARTTA_DUCKDB_MEMORY_LIMIT")
+        own_limit = not os.environ.get(MEMORY_LIMIT_ENV)   # the default limit, not one set by hand
         if own_limit:
             con.execute(f"set memory_limit = '{LOAD_MEMORY_LIMIT}'")
         for name in ORG_LOADERS:
