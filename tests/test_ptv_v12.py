@@ -211,6 +211,70 @@ def test_malformed_v12_records_are_quarantined_not_dropped(make_ctx, tmp_path):
     assert [r[0] for r in con.execute("select source_id from stg_ptv__organisation order by 1").fetchall()] == [O1, O2]
 
 
+def _grouping_input(tmp_path: Path) -> Path:
+    """The fixture pages plus what makes group boundaries matter: services and channels read twice (duplicates:
+    quarantine rows whose raw copies carry the connection lists), a guid-list index page and an unreadable page
+    between them, a connection named twice and one to a channel that is never read."""
+    root = tmp_path / "ptv" / "v12"
+    shutil.copytree(V12 / "ptv" / "v12", root)
+    for kind in ("services", "channels"):
+        shutil.copy(root / kind / "b0001_page_0001.json", root / kind / "b0001_page_0004.json")
+        (root / kind / "b0001_page_0003.json").write_text('{"page": 3, "items": [', encoding="utf-8")
+    index = {"pageNumber": 2, "itemList": [{"id": S1, "name": "x"}, {"id": S2}]}
+    (root / "services" / "b0001_page_0002.json").write_text(json.dumps(index), encoding="utf-8")
+    conns = read_json(root / "connections/b0001_page_0001.json")
+    conns["items"] += [dict(conns["items"][1]), {**conns["items"][0], "channelContentId": "c9-never-read"}]
+    (root / "connections/b0001_page_0001.json").write_text(json.dumps(conns), encoding="utf-8")
+    return tmp_path
+
+
+def _everything(con, ctx) -> tuple:
+    """Every row of the PTV staging tables in the order written, and every quarantine row whole."""
+    tables = {t: con.execute(f"select * from {t} order by rowid").fetchall()
+              for t in (*TABLES, "stg_ptv__public_service", "stg_ptv__public_channel")}
+    return tables, list(ctx.quarantine.rows)
+
+
+@pytest.mark.parametrize("group", [1, 2, 3])
+def test_connections_looked_up_a_group_at_a_time_give_the_same_rows_in_order(make_ctx, tmp_path, monkeypatch, group):
+    """The connections live in DuckDB and the adapter looks them up for a group of records at a time
+    (ptv_v12.GROUP_RECORDS). Whatever the group size, the staging rows, their order, the quarantine rows (raw copies
+    included) and the record balance are those of one group holding everything."""
+    org_dir = _grouping_input(tmp_path)
+    con, stats = run(ctx := make_ctx(org_dir))
+    whole = _everything(con, ctx)
+    monkeypatch.setattr(ptv_v12, "GROUP_RECORDS", group)
+    con_g, stats_g = run(ctx_g := make_ctx(org_dir))
+    assert _everything(con_g, ctx_g) == whole
+    assert (stats_g.read, stats_g.loaded, stats_g.quarantined) == (stats.read, stats.loaded, stats.quarantined)
+    reasons = [(r["file"], r["record_ref"], r["reason_code"]) for r in whole[1]]
+    assert ("b0001_page_0002.json", "$.itemList", "index_page") in reasons
+    assert ("b0001_page_0004.json", "$.items[0]", "duplicate") in reasons
+    assert con.execute("select service_ids from stg_ptv__channel where source_id = ?", [C3]).fetchone()[0] == [S1]
+    # no work tables are left behind in the build's database
+    assert not con.execute("select table_name from duckdb_tables() where table_name like '\\_ptv%' escape '\\'").fetchall()
+
+
+def test_a_connection_id_utf8_cannot_encode_loads(make_ctx, tmp_path):
+    """A lone surrogate (`\\udc80`, valid JSON, not encodable in UTF-8) in a connection's ids: kept in DuckDB in an
+    escaped form, the rest loads as before."""
+    shutil.copytree(V12 / "ptv", tmp_path / "ptv")
+    org_dir = tmp_path
+    con, stats = run(ctx := make_ctx(org_dir))
+    before = _everything(con, ctx)
+    path = org_dir / "ptv" / "v12" / "connections" / "b0001_page_0002.json"
+    path.write_text('{"page": 2, "items": [{"serviceContentId": "s-\\udc80", "channelContentId": "' + C1 + '"}]}',
+                    encoding="utf-8")
+    con2, stats2 = run(ctx2 := make_ctx(org_dir))
+    after = _everything(con2, ctx2)
+    assert after[1] == before[1]   # the same quarantine rows
+    assert {t: rows for t, rows in after[0].items() if t != "stg_ptv__channel"} == \
+        {t: rows for t, rows in before[0].items() if t != "stg_ptv__channel"}
+    assert con2.execute("select service_ids from stg_ptv__channel where source_id = ?", [C1]).fetchone()[0] == \
+        [S1, "s-\\xed\\xb2\\x80"]
+    assert ptv_v12.db_key("s-\udc80") == "s-\\xed\\xb2\\x80" and ptv_v12.db_key("ä-1") == "ä-1"
+
+
 def test_version_setting_decides_which_files_load(make_ctx, tmp_path, monkeypatch):
     shutil.copytree(V12 / "ptv", tmp_path / "ptv")
     shutil.copytree(V11 / "ptv" / "organizations", tmp_path / "ptv" / "organizations")

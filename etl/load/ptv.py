@@ -22,7 +22,8 @@ from etl.load.quarantine import Reject, reject_if_seen, reject_wrong_types, set_
 from etl.load.ptv_public import (PUBLIC_CHANNEL_COLUMNS, PUBLIC_ORGANISATION_COLUMNS, PUBLIC_SERVICE_COLUMNS,
                                   PUBLIC_TYPES, channel_contact, county_municipalities, public_owner,
                                   public_service)
-from etl.load.ptv_records import NATIONWIDE, SOURCE, Channel, localized, read_all as read_v11, service_org_ids
+from etl.load.ptv_records import (NATIONWIDE, SOURCE, Channel, ChannelIndex, localized, read_all as read_v11,
+                                  service_org_ids)
 from etl.load.readers import JsonRecord, source_files
 from etl.load.staging import ACTIVITY_COLUMNS, ORGANISATION_COLUMNS, StagingWriter, write_staging
 from etl.load.values import business_id_fields, parse_timestamp, scrub_personal
@@ -42,19 +43,19 @@ def load(con: Any, ctx: BuildContext) -> LoadStats:
     """The PTV source, either API version: v12 pages (``ptv/v12/``) when :func:`etl.load.ptv_v12.use_v12` says so,
     adapted to v11 records by etl/load/ptv_v12.py; else the v11 pages. Both go through :func:`load_files`."""
     if ptv_v12.use_v12(ctx):
-        v12 = ptv_v12.prepare(ctx)
-        return load_files(con, ctx, v12.files, read_all=v12.read_all, stats=v12.stats, channel_links=False)
+        v12 = ptv_v12.prepare(con, ctx)
+        return load_files(con, ctx, v12.files, read_all=v12.read_all, stats=v12.stats, index=v12.channel_index)
     return load_files(con, ctx, {kind: source_files(ctx, f"ptv/{kind}", (".json",))
                                  for kind in ("organizations", "services", "channels")})
 
 
 def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, read_all: Any = None,
-               stats: LoadStats | None = None, channel_links: bool = True) -> LoadStats:
-    """`read_all` (default: v11 pages) and `stats` are the v12 adapter's hook (etl/load/ptv_v12.py).
-    `channel_links=False` when every channel's service list is already in its services' channel lists (v12: both
-    come from the same connection pages), so the service -> channel index of the channels' lists is not built."""
+               stats: LoadStats | None = None, index: Any = None) -> LoadStats:
+    """`read_all` (default: v11 pages), `stats` and the channel `index` (default: in memory,
+    etl.load.ptv_records.ChannelIndex) are the v12 adapter's hook (etl/load/ptv_v12.py)."""
     read_all = read_all or read_v11
     stats = stats or LoadStats(SOURCE)
+    index = index or ChannelIndex()
     # Files are parsed one at a time and dropped once their records are handled (the parsed JSON of every file at
     # once was most of the build's peak memory). Quarantine rows for unreadable files still come first, as if
     # every file had been read before any record: they are set aside here and put in front at the end.
@@ -63,6 +64,8 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, rea
     file_rows: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
     stats.files += [f"{path.parent.name}/{path.name}" for kind in kinds for path in files.get(kind, [])]
 
+    # the NGOs' staging rows are written in batches; `orgs` keeps what their services read of them
+    org_rows = StagingWriter(con, "stg_ptv__organisation", ORGANISATION_COLUMNS, stats=stats)
     orgs: dict[str, dict[str, Any]] = {}
     public_orgs: dict[str, dict[str, Any]] = {}
     private_ids: set[str] = set()   # Company / SotePrivate organisations: their services and channels say so
@@ -74,25 +77,24 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, rea
         result = reject_if_seen(result, key, public_orgs if key in public_orgs else orgs, "organisation")
         if set_aside(ctx, stats, SOURCE, path, rec, result):
             continue
-        (public_orgs if "org_type" in result else orgs)[result["source_id"]] = result
+        if "org_type" in result:
+            public_orgs[result["source_id"]] = result
+        else:
+            orgs[result["source_id"]] = {k: result[k] for k in ("source_id", "business_id", "name")}
+            org_rows.append(result)
         stats.loaded += 1
     counties = county_municipalities(con, ctx)
 
-    channels: dict[str, Channel] = {}
     channel_rows = StagingWriter(con, "stg_ptv__channel", CHANNEL_COLUMNS, stats=stats)
     public_channel_rows = StagingWriter(con, "stg_ptv__public_channel", PUBLIC_CHANNEL_COLUMNS, stats=stats)
     loaded_channels: set[str] = set()
-    # channels may name their services too (`services[].service.id`): indexed as the channels are first seen
-    channels_of: dict[str, list[str]] = {}
     for path, rec in read_all(ctx, stats, files.get("channels", []), file_rows["channels"]):
         ch = reject_wrong_types(_parse_channel, rec.record) if isinstance(rec.record, dict) else None
         if isinstance(ch, Reject):
             set_aside(ctx, stats, SOURCE, path, rec, ch)
             continue
-        if ch and ch.id not in channels:
-            channels[ch.id] = ch  # services may link channels we do not load (other organisations)
-            for sid in ch.service_ids if channel_links else ():
-                channels_of.setdefault(sid, []).append(ch.id)
+        if ch:
+            index.add(ch)
         public = ch is not None and str(rec.record.get("organizationId") or "") in public_orgs
         result = reject_wrong_types(_channel_row, ctx, path, rec, ch, public_orgs if public else orgs, private_ids)
         result = reject_if_seen(result, None if isinstance(result, Reject) else result["source_id"], loaded_channels,
@@ -105,8 +107,8 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, rea
             channel_rows.append(result)
         loaded_channels.add(result["source_id"])
         stats.loaded += 1
-    for ch in channels.values():  # the rows have their service lists; the index for the services needs none
-        ch.service_ids = ()
+    index.close()
+    channels, channels_of = index.channels, index.channels_of
     del loaded_channels
     channel_rows.flush()   # not held through the services (close() at the end notes the cut texts in order)
     public_channel_rows.flush()
@@ -127,6 +129,7 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, rea
         (public_services if public_org is not None else activities).append(result)
         loaded_services.add(intern(result["source_id"]))
         stats.loaded += 1
+    index.drop()
     del channels, channels_of, loaded_services
 
     ctx.quarantine.rows[first_row:first_row] = [row for kind in kinds for row in file_rows[kind]]
@@ -134,7 +137,7 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, rea
     channel_rows.close()
     public_services.close()
     public_channel_rows.close()
-    write_staging(con, "stg_ptv__organisation", ORGANISATION_COLUMNS, list(orgs.values()), stats)
+    org_rows.close()
     write_staging(con, "stg_ptv__public_organisation", PUBLIC_ORGANISATION_COLUMNS, list(public_orgs.values()), stats)
     return stats
 

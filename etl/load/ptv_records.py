@@ -29,6 +29,32 @@ class Channel:
     service_ids: list[str] | tuple[()] = field(default_factory=list)
 
 
+class ChannelIndex:
+    """Every channel read, by id (the first record of an id: services may link channels we do not load), for the
+    services that link them; with `links`, also the services each channel names (`channels_of`: v11 channels list
+    their services, v12 ones do not). In memory; the v12 loader keeps its channels in DuckDB instead
+    (etl.load.ptv_v12.ChannelTable, same interface)."""
+
+    def __init__(self, links: bool = True) -> None:
+        self.channels: dict[str, Channel] = {}
+        self.channels_of: dict[str, list[str]] = {}
+        self.links = links
+
+    def add(self, ch: Channel) -> None:
+        if ch.id not in self.channels:
+            self.channels[ch.id] = ch
+            for sid in ch.service_ids if self.links else ():
+                self.channels_of.setdefault(sid, []).append(ch.id)
+
+    def close(self) -> None:
+        """Every channel is read: the rows have their service lists, the index for the services needs none."""
+        for ch in self.channels.values():
+            ch.service_ids = ()
+
+    def drop(self) -> None:
+        self.channels, self.channels_of = {}, {}
+
+
 def read_all(ctx: BuildContext, stats: LoadStats, paths: list[Path],
              file_rows: list[dict[str, Any]]) -> Iterator[tuple[Path, JsonRecord]]:
     """Records of the files, one file parsed at a time; an unreadable file's quarantine row goes to `file_rows`

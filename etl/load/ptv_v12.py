@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from etl.context import BuildContext, LoadStats
-from etl.load.ptv_records import SOURCE, read_all as read_v11
+from etl.load.ptv_records import SOURCE, Channel, read_all as read_v11
 from etl.load.quarantine import Reject, reject_wrong_types, set_aside
 from etl.load.readers import JsonRecord, source_files
 from etl.sources import API_VERSION_NOTE
@@ -74,24 +74,128 @@ class V12Input:
     files: dict[str, list[Path]]
     read_all: Callable[..., Iterator[tuple[Path, JsonRecord]]]
     stats: LoadStats
+    channel_index: "ChannelTable"
 
 
-def prepare(ctx: BuildContext) -> V12Input:
+def prepare(con: Any, ctx: BuildContext) -> V12Input:
     """Read the side data (connections, code lists) and return the adapting reader for the record pages."""
     files = v12_files(ctx)
     stats = LoadStats(SOURCE)
     stats.notes.append(API_VERSION_NOTE)
-    side = SideData()
+    side = SideData(con)
     side.read(ctx, stats, files["connections"], files["codes"])
-    return V12Input({k: files[k] for k in RECORD_KINDS}, Adapter(side).read_all, stats)
+    return V12Input({k: files[k] for k in RECORD_KINDS}, Adapter(side).read_all, stats, side.channel_index)
+
+
+# --- the connection and channel tables in DuckDB ----------------------------------------------------------------------
+
+PAIR_BATCH = 100_000    # connection pairs / channel rows written to DuckDB at a time
+GROUP_RECORDS = 10_000  # records adapted per look-up of their connections (a look-up scans the links once)
+
+
+def db_key(value: str) -> str:
+    """An id as DuckDB can hold it: itself, unless it holds a lone surrogate (JSON `\\ud800`), which UTF-8 cannot
+    encode; then its backslash-escaped form, the same when stored and when looked up."""
+    if value.isascii():
+        return value
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "backslashreplace")
+
+
+def db_keys(values: Any) -> list[str]:
+    return [db_key(v) for v in values]
+
+
+def _insert(con: Any, table: str, columns: dict[str, Any]) -> None:
+    """Append columns (name -> values, in the table's column order) to a DuckDB table through Arrow."""
+    import pyarrow as pa
+    con.register("_ptv_rows", pa.table({name: list(values) for name, values in columns.items()}))
+    try:
+        con.execute(f"insert into {table} select * from _ptv_rows")
+    finally:
+        con.unregister("_ptv_rows")
+
+
+class ChannelTable:
+    """Every channel read (its id, type, municipality, coordinates, web address: what a service needs of the channels
+    it links), kept in DuckDB (`_ptv_channel`: the first record of each id) instead of a dict of millions of objects.
+    ``channels`` holds the channels linked by the group of services being adapted (filled by :meth:`fetch_links`,
+    the same dict object throughout); ``channels_of`` is empty: v12 channels name their services only through the
+    connections, which the services' own lists already hold."""
+
+    def __init__(self, con: Any) -> None:
+        self.con = con
+        self.channels: dict[str, Channel] = {}
+        self.channels_of: dict[str, list[str]] = {}
+        self._rows: list[tuple[Any, ...]] = []
+        self._count = 0
+        con.execute("create or replace temp table _ptv_channel_read (cid varchar, type varchar, muni varchar, "
+                    "lat double, lon double, url varchar, ord bigint)")
+
+    def add(self, ch: Channel) -> None:
+        self._rows.append((ch.id, ch.type, ch.municipality_raw, ch.lat, ch.lon, ch.url))
+        if len(self._rows) >= PAIR_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._rows:
+            return
+        cid, ctype, muni, lat, lon, url = zip(*self._rows)
+        start = self._count
+        self._count += len(self._rows)
+        self._rows = []
+        _insert(self.con, "_ptv_channel_read", {
+            "cid": db_keys(cid), "type": db_keys(ctype), "muni": [None if m is None else db_key(m) for m in muni],
+            "lat": lat, "lon": lon, "url": [None if u is None else db_key(u) for u in url],
+            "ord": range(start, self._count)})
+
+    def close(self) -> None:
+        """Every channel is read: each link of a service to a channel, with the channel's first record (when it
+        was read at all), in one table the services' groups look up."""
+        self._flush()
+        self.con.execute("""
+            create or replace temp table _ptv_service_link as
+            with first as (select cid, min(ord) as ord from _ptv_channel_read group by cid),
+                 channel as (select r.* exclude (ord) from _ptv_channel_read r join first using (cid, ord))
+            select l.sid, l.ord, l.cid, c.cid is not null as known, c.type, c.muni, c.lat, c.lon, c.url
+            from _ptv_link l left join channel c using (cid)""")
+        self.con.execute("drop table _ptv_channel_read")
+
+    def fetch_links(self, sids: list[str]) -> dict[str, list[str]]:
+        """{service id: its channel ids in the order first connected} for these services; ``channels`` then holds
+        the channels among them that were read."""
+        rows = self.con.execute(
+            "select sid, cid, known, type, muni, lat, lon, url from _ptv_service_link "
+            "where sid = any(?::varchar[]) order by sid, ord", [db_keys(sids)]).fetchall()
+        links: dict[str, list[str]] = {}
+        self.channels.clear()
+        for sid, cid, known, ctype, muni, lat, lon, url in rows:
+            links.setdefault(sid, []).append(cid)
+            if known and cid not in self.channels:
+                self.channels[cid] = Channel(cid, ctype, muni, lat, lon, url, ())
+        return links
+
+    def drop(self) -> None:
+        self.channels.clear()
+        for table in ("_ptv_link", "_ptv_service_link", "_ptv_channel_read"):
+            self.con.execute(f"drop table if exists {table}")
 
 
 # --- side data: connections and code lists -------------------------------------------------------------------------
 
 class SideData:
-    """Connections (service <-> channel) and reference-data code names / members, read before the records."""
+    """Connections (service <-> channel) and reference-data code names / members, read before the records.
 
-    def __init__(self) -> None:
+    The connections of a national catalogue are millions of pairs: they are checked here item by item (quarantine as
+    before) and kept in DuckDB (`_ptv_link`: each distinct pair with the place it was first read), not in Python
+    dicts. The adapter asks for the channel lists of the services it is about to adapt, a group of pages at a time
+    (:meth:`fetch_channels_of`, :meth:`fetch_services_of`); ``channels_of`` / ``services_of`` hold that group's."""
+
+    def __init__(self, con: Any) -> None:
+        self.con = con
         self.channels_of: dict[str, list[str]] = {}
         self.services_of: dict[str, list[str]] = {}
         self.names: dict[str, dict[str, dict[str, str]]] = {k: {} for k in CODE_SCHEMAS}
@@ -99,14 +203,23 @@ class SideData:
                                                           "wellbeing-services-county-codes": {}}
         self._items: dict[tuple[str, str], dict[str, Any]] = {}
         self._members: dict[tuple[str, str], list[dict[str, str]]] = {}
+        self._pairs: list[tuple[str, str]] = []
+        self._pair_count = 0
+        self.channel_index = ChannelTable(con)
 
     def read(self, ctx: BuildContext, stats: LoadStats, connections: list[Path], codes: list[Path]) -> None:
         stats.files += [f"{p.parent.name}/{p.name}" for p in (*connections, *codes)]
+        self.con.execute("create or replace temp table _ptv_connection (sid varchar, cid varchar, ord bigint)")
         for path, rec in _records(ctx, stats, connections):
             result = reject_wrong_types(self._connection, rec.record)
             if isinstance(result, Reject):
                 stats.read += 1
                 set_aside(ctx, stats, SOURCE, path, rec, result)
+        self._flush_pairs()
+        # each pair once, at its first place: a service's channels (and a channel's services) in the order read
+        self.con.execute("create or replace temp table _ptv_link as "
+                         "select sid, cid, min(ord) as ord from _ptv_connection group by sid, cid")
+        self.con.execute("drop table _ptv_connection")
         for path in codes:
             kind = path.name.split("_page_")[0]
             if kind not in CODE_SCHEMAS:
@@ -123,12 +236,32 @@ class SideData:
         sid, cid = c.get("serviceContentId"), c.get("channelContentId")
         if not sid or not cid:
             return Reject("missing_field", "connection without serviceContentId or channelContentId")
-        sid, cid = intern(str(sid)), intern(str(cid))   # each id is held in both indexes: one string object
-        if cid not in self.channels_of.setdefault(sid, []):
-            self.channels_of[sid].append(cid)
-        if sid not in self.services_of.setdefault(cid, []):
-            self.services_of[cid].append(sid)
+        self._pairs.append((str(sid), str(cid)))
+        if len(self._pairs) >= PAIR_BATCH:
+            self._flush_pairs()
         return None
+
+    def _flush_pairs(self) -> None:
+        if not self._pairs:
+            return
+        sids, cids = zip(*self._pairs)
+        start = self._pair_count
+        self._pair_count += len(self._pairs)
+        self._pairs = []
+        _insert(self.con, "_ptv_connection", {"sid": db_keys(sids), "cid": db_keys(cids),
+                                               "ord": range(start, self._pair_count)})
+
+    def fetch_channels_of(self, sids: list[str]) -> None:
+        """``channels_of`` for these services (the group about to be adapted) and, in the channel index, the
+        channels they link."""
+        self.channels_of = self.channel_index.fetch_links(sids)
+
+    def fetch_services_of(self, cids: list[str]) -> None:
+        """``services_of`` for these channels (the group about to be adapted)."""
+        rows = self.con.execute("select cid, list(sid order by ord) from _ptv_link "
+                                "where cid = any(?::varchar[]) group by cid",
+                                [db_keys(cids)]).fetchall()
+        self.services_of = dict(rows)
 
     def _code(self, kind: str, item: Any) -> Reject | None:
         if not isinstance(item, dict):
@@ -164,6 +297,28 @@ class SideData:
         return members
 
 
+def _groups(ctx: BuildContext, records: Iterator[tuple[Path, JsonRecord]],
+            size: int) -> Iterator[list[tuple[Path | None, Any]]]:
+    """The reader's records `size` at a time. A quarantine row the reader writes meanwhile (an index page) is taken
+    out and put in the group as `(None, row)` where it was written, so the rows still come in reading order."""
+    rows = ctx.quarantine.rows
+    group: list[tuple[Path | None, Any]] = []
+    start = len(rows)
+    for item in records:
+        if len(rows) > start:
+            group += [(None, row) for row in rows[start:]]
+            del rows[start:]
+        group.append(item)
+        if len(group) >= size:
+            yield group
+            group, start = [], len(rows)
+    if len(rows) > start:
+        group += [(None, row) for row in rows[start:]]
+        del rows[start:]
+    if group:
+        yield group
+
+
 def _records(ctx: BuildContext, stats: LoadStats, paths: list[Path]) -> Iterator[tuple[Path, JsonRecord]]:
     """Items of side-data pages through the v11 reader; an unreadable page is one record read and set aside as
     `malformed_file`. Valid items are not records of the balance: the reader's count of them is taken back."""
@@ -186,20 +341,34 @@ class Adapter:
 
     def read_all(self, ctx: BuildContext, stats: LoadStats, paths: list[Path],
                  file_rows: list[dict[str, Any]]) -> Iterator[tuple[Path, JsonRecord]]:
-        """The v11 reader's records (same file handling and counting), each adapted to v11 shape."""
+        """The v11 reader's records (same file handling and counting), each adapted to v11 shape. Read a group of
+        records at a time: the group's connections are looked up at once (:class:`SideData`)."""
         adapters = {"organizations": self.organization, "services": self.service, "channels": self.channel}
-        kinds = {path.parent.name for path in paths}
-        for path, rec in read_v11(ctx, stats, paths, file_rows):
-            if not isinstance(rec.record, dict):   # the v11 rules say bad_type for these
-                yield path, rec
-                continue
-            adapted = reject_wrong_types(adapters[path.parent.name], rec.record)
-            if isinstance(adapted, Reject):
-                set_aside(ctx, stats, SOURCE, path, rec, adapted)
-                continue
-            yield path, JsonRecord(rec.ref, adapted, rec.page)
-        if kinds == {"channels"}:   # the channels are read: their service lists are not asked for again
-            self.side.services_of = {}
+        for group in _groups(ctx, read_v11(ctx, stats, paths, file_rows), GROUP_RECORDS):
+            self._fetch_side(group)
+            for path, rec in group:
+                if path is None:   # a quarantine row the reader wrote while the group was read (an index page)
+                    ctx.quarantine.rows.append(rec)
+                    continue
+                if not isinstance(rec.record, dict):   # the v11 rules say bad_type for these
+                    yield path, rec
+                    continue
+                adapted = reject_wrong_types(adapters[path.parent.name], rec.record)
+                if isinstance(adapted, Reject):
+                    set_aside(ctx, stats, SOURCE, path, rec, adapted)
+                    continue
+                yield path, JsonRecord(rec.ref, adapted, rec.page)
+        self.side.channels_of, self.side.services_of = {}, {}
+
+    def _fetch_side(self, group: list[tuple[Path | None, Any]]) -> None:
+        ids: dict[str, list[str]] = {"services": [], "channels": []}
+        for path, rec in group:
+            if path is not None and path.parent.name in ids and isinstance(rec.record, dict):
+                ids[path.parent.name].append(str(rec.record.get("contentId")))
+        if ids["services"]:
+            self.side.fetch_channels_of(ids["services"])
+        if ids["channels"]:
+            self.side.fetch_services_of(ids["channels"])
 
     # -- shared pieces ------------------------------------------------------------------------------------------
     @staticmethod
@@ -313,7 +482,8 @@ class Adapter:
             "ontologyTerms": [{"uri": u} for u in s.get("ontologyTerms") or [] if u],
             "industrialClasses": [{"uri": u} for u in s.get("industrialClasses") or [] if u],
             "mainOrganization": {"id": main} if main else None, "organizations": orgs,
-            "serviceChannels": [{"serviceChannel": {"id": c}} for c in self.side.channels_of.get(str(sid), [])],
+            "serviceChannels": [{"serviceChannel": {"id": c}}
+                                for c in self.side.channels_of.get(db_key(str(sid)), [])],
             "generalDescriptionId": s.get("generalDescriptionContentId"),
             "publishingStatus": "Published", "modified": s.get("publishedAt"),
         }
@@ -338,6 +508,6 @@ class Adapter:
                                                                  ("description", "Description"))),
             "areaType": area_type, "areas": areas, "addresses": addresses, "webPages": self._web_pages(versions),
             "languages": list(c.get("serviceLanguages") or []),
-            "services": [{"service": {"id": s}} for s in self.side.services_of.get(str(cid), [])],
+            "services": [{"service": {"id": s}} for s in self.side.services_of.get(db_key(str(cid)), [])],
             "publishingStatus": "Published", "modified": c.get("publishedAt"),
         }
