@@ -344,6 +344,7 @@ class Adapter:
         """The v11 reader's records (same file handling and counting), each adapted to v11 shape. Read a group of
         records at a time: the group's connections are looked up at once (:class:`SideData`)."""
         adapters = {"organizations": self.organization, "services": self.service, "channels": self.channel}
+        by_folder = {path: adapters[path.parent.name] for path in paths}   # a file's records share its Path
         for group in _groups(ctx, read_v11(ctx, stats, paths, file_rows), GROUP_RECORDS):
             self._fetch_side(group)
             for path, rec in group:
@@ -353,7 +354,7 @@ class Adapter:
                 if not isinstance(rec.record, dict):   # the v11 rules say bad_type for these
                     yield path, rec
                     continue
-                adapted = reject_wrong_types(adapters[path.parent.name], rec.record)
+                adapted = reject_wrong_types(by_folder[path], rec.record)
                 if isinstance(adapted, Reject):
                     set_aside(ctx, stats, SOURCE, path, rec, adapted)
                     continue
@@ -362,9 +363,14 @@ class Adapter:
 
     def _fetch_side(self, group: list[tuple[Path | None, Any]]) -> None:
         ids: dict[str, list[str]] = {"services": [], "channels": []}
+        folder, last = None, None
         for path, rec in group:
-            if path is not None and path.parent.name in ids and isinstance(rec.record, dict):
-                ids[path.parent.name].append(str(rec.record.get("contentId")))
+            if path is None or not isinstance(rec.record, dict):
+                continue
+            if path is not last:
+                folder, last = path.parent.name, path
+            if folder in ids:
+                ids[folder].append(str(rec.record.get("contentId")))
         if ids["services"]:
             self.side.fetch_channels_of(ids["services"])
         if ids["channels"]:

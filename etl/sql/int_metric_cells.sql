@@ -34,30 +34,22 @@ grid as (
     cross join int_metric_types as t
     cross join int_metric_groups as g
 ),
-placed as (
-    -- each municipality's population once per cell where it has an in-person activity (for coverage)
-    select *,
-           case when is_in_person and row_number() over (
-                    partition by municipality_code, activity_type, target_group, is_in_person order by activity_id) = 1
-                then municipality_population end as population_once
-    from int_activity_placed
-),
 placed_level as (
     -- each placed row once per level: its municipality, its area and the country
-    select 'municipality' as level, municipality_code as code, * from placed
+    select 'municipality' as level, municipality_code as code, * from int_activity_placed
     union all
-    select 'area', area_code, * from placed
+    select 'area', area_code, * from int_activity_placed
     union all
-    select 'country', 'SSS', * from placed
+    select 'country', 'SSS', * from int_activity_placed
 ),
 -- The distinct counts are plain GROUP BYs on the narrow keys first, then counted: a distinct aggregate (and one
--- under GROUPING SETS above all) does not spill to disk and ran out of memory under a memory_limit.
+-- under GROUPING SETS above all) does not spill to disk and ran out of memory under a memory_limit; nor does a
+-- window over the placed rows (the population of each covered municipality once per cell is summed from the
+-- distinct covered municipalities instead).
 activity_cell as (
     -- one row per cell and activity (org_id and is_in_person are the activity's own)
-    select level, code, activity_type, target_group, activity_id, org_id, is_in_person,
-           sum(population_once) as population_once
+    select distinct level, code, activity_type, target_group, activity_id, org_id, is_in_person
     from placed_level
-    group by level, code, activity_type, target_group, activity_id, org_id, is_in_person
 ),
 org_cell as (
     select level, code, activity_type, target_group, count(org_id) as orgs_active
@@ -65,19 +57,19 @@ org_cell as (
     group by level, code, activity_type, target_group
 ),
 municipality_cell as (
-    select level, code, activity_type, target_group, count(*) as municipalities_with
-    from (select distinct level, code, activity_type, target_group, municipality_code from placed_level
-          where is_in_person)
+    -- coverage: the municipalities with >= 1 in-person activity of the cell, and the population living in them
+    select level, code, activity_type, target_group, count(*) as municipalities_with,
+           sum(municipality_population) as population_with
+    from (select distinct level, code, activity_type, target_group, municipality_code, municipality_population
+          from placed_level where is_in_person)
     group by level, code, activity_type, target_group
 ),
 supply as (
-    -- distinct: an activity in several municipalities of one area counts once for the area, once for the country;
-    -- coverage: the municipalities with >= 1 in-person activity of the cell, and the population living in them
+    -- distinct: an activity in several municipalities of one area counts once for the area, once for the country
     select a.level, a.code, a.activity_type, a.target_group, a.activities, a.in_person_activities,
-           o.orgs_active, m.municipalities_with, a.population_with
+           o.orgs_active, m.municipalities_with, m.population_with
     from (select level, code, activity_type, target_group, count(*) as activities,
-                 count(*) filter (where is_in_person) as in_person_activities,
-                 sum(population_once) as population_with
+                 count(*) filter (where is_in_person) as in_person_activities
           from activity_cell group by level, code, activity_type, target_group) as a
     left join org_cell as o
         on o.level = a.level and o.code = a.code and o.activity_type = a.activity_type
@@ -88,8 +80,10 @@ supply as (
 ),
 org_key as (
     -- organisations with >= 1 activity of the type/group anywhere (national included); the '_all'/'_all' cell holds
-    -- every organisation, with or without activities; only organisations registered in the mainland
-    select k.org_id, k.activity_type, k.target_group
+    -- every organisation, with or without activities; only organisations registered in the mainland. Each
+    -- (organisation, type, group) once: with one home municipality per organisation, count(*) below counts distinct
+    -- organisations at every level (no distinct aggregate under GROUPING SETS)
+    select distinct k.org_id, k.activity_type, k.target_group
     from int_activity_key as k
     where not (k.activity_type = '_all' and k.target_group = '_all')
     union all
@@ -101,7 +95,7 @@ registered as (
            case when grouping(o.home_municipality_code) = 0 then o.home_municipality_code
                 when grouping(o.home_area_code) = 0 then o.home_area_code else 'SSS' end as code,
            k.activity_type, k.target_group,
-           count(distinct k.org_id) as orgs_registered
+           count(*) as orgs_registered
     from org_key as k
     join organisation as o on o.org_id = k.org_id
     join area as a on a.code = o.home_area_code
