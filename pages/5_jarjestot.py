@@ -90,7 +90,9 @@ source = ui.select_param("source", t("select.source", lang), sources, container=
                          format_func=lambda s: t("common.all_sources", lang) if s == ALL else t(f"source.name.{s}", lang))
 orgs = cached.organisation_list(area_code=None if area == ALL else area, source=None if source == ALL else source,
                                 lang=lang)
-st.caption(t("orgs.list.count", lang, n=fmt_number(len(orgs), lang)))
+total = cached.organisation_count(area_code=None if area == ALL else area, source=None if source == ALL else source)
+st.caption(t("orgs.list.count", lang, n=fmt_number(total, lang)) if total <= len(orgs) else
+           t("orgs.list.count_cut", lang, shown=fmt_number(len(orgs), lang), n=fmt_number(total, lang)))
 ui.table_with_downloads(orgs, "jarjestot", lang, [
     ("name", t("col.organisation", lang), "text"), ("business_id", t("col.business_id", lang), "text"),
     ("home_area", t("col.home_area", lang), "text"), ("activities", t("metric.activities.label", lang), "int"),

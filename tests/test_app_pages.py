@@ -15,7 +15,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.i18n import t as ui_t
+from app.i18n import fmt_number, t as ui_t
 from app.ui import md_escape
 
 
@@ -375,6 +375,7 @@ def test_orgs_list_filter(db):
     everyone = org_list_rows(run_page("orgs"))
     n_all = rows(db, "select count(*) from mart_org_visibility")[0][0]
     assert len(everyone) == n_all > 250              # shown a page of 250 at a time, every one reachable
+    assert any(c.value == f"{fmt_number(n_all, 'fi')} järjestöä" for c in run_page("orgs").caption)
     names = [r for (r,) in rows(db, "select name from mart_org_visibility order by name, org_id")]
     assert [r[0] for r in everyone] == names          # by name, no page repeats or skips a row
     assert 0 < len(org_list_rows(at)) <= n_all

@@ -66,6 +66,9 @@ def test_translate_fallback_and_format():
     assert i18n.t("page.overview.title", "sv") != i18n.t("page.overview.title", "fi")
     assert i18n.t("no.such.key", "sv") == "no.such.key"
     assert "{n}" not in i18n.t("orgs.list.count", "en", n=5)
+    for lang in ("fi", "sv", "en"):   # the caption when the list is cut names both numbers
+        cut = i18n.t("orgs.list.count_cut", lang, shown="5 000", n="30 900")
+        assert "5 000" in cut and "30 900" in cut and "{" not in cut
 
 
 def test_number_formats():
@@ -136,8 +139,8 @@ def test_queries_package_re_exports_every_public_name():
     assert all(len(v) == 1 for v in owners.values()), owners
     assert sorted(queries.__all__) == sorted(set(queries.__all__))
     assert set(owners) <= set(queries.__all__), sorted(set(owners) - set(queries.__all__))
-    # 45 functions less _cursor, _df, _with_display, check_metric, organisation_checklist and rank_organisations
-    assert len(_public_queries()) == 39
+    # 46 functions less _cursor, _df, _with_display, check_metric, organisation_checklist and rank_organisations
+    assert len(_public_queries()) == 40
 
 
 def test_every_query_gives_the_value_the_core_tables_give(con):
@@ -305,6 +308,13 @@ def test_every_query_gives_the_value_the_core_tables_give(con):
     assert set(df["org_id"]) == {o for (o,) in _all(
         con, f"select org_id from organisation where home_area_code = ? union select org_id from ({placed}) "
              "where area_code = ?", [area, area])}
+    # the count the caption shows: every organisation the list would hold without its limit
+    assert check("organisation_count", area_code=area) == len(df) > 0
+    assert check("organisation_count") == _one(con, "select count(*) from organisation")
+    source = _one(con, "select source from organisation_source order by source limit 1")
+    assert check("organisation_count", source=source) == _one(
+        con, "select count(distinct org_id) from organisation_source where source = ?", [source])
+    assert len(queries.organisation_list(con, limit=3)) == 3 < check("organisation_count")
     flags = _all(con, "select business_id_valid, types_classified >= 1, location_known, languages_known, "
                       "target_groups_known, updated_within_12m from mart_org_visibility where org_id = ?", [org])[0]
     assert dict(zip(check("organisation_list")["org_id"], check("organisation_list")["completeness"]))[org] == \

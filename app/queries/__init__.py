@@ -23,8 +23,8 @@ from app.queries.dimensions import (activity_types, areas, geo_areas, geo_munici
                                     target_groups)
 from app.queries.meta import (build_info, has_table, quarantine_rows, quarantine_summary, row_counts, sources)
 from app.queries.organisations import (ORG_CHECKS, organisation_activities, organisation_checklist,
-                                       organisation_detail, organisation_index, organisation_list, organisation_map,
-                                       organisation_municipalities, organisation_source_options,
+                                       organisation_count, organisation_detail, organisation_index,
+                                       organisation_list, organisation_map, organisation_municipalities, organisation_source_options,
                                        organisation_sources, organisation_types, rank_organisations)
 from app.queries.paths import (COUNTRY, PAGE_SOURCES, CARD_SOURCES, STATUSES, path_area, path_local_activities,
                                path_municipalities, path_national_activities, path_nearby_activities,
@@ -48,7 +48,8 @@ __all__ = [
     "white_spots",
     # organisations
     "ORG_CHECKS", "organisation_activities", "organisation_checklist", "organisation_detail", "organisation_index",
-    "organisation_list", "organisation_map", "organisation_municipalities", "organisation_source_options",
+    "organisation_count", "organisation_list", "organisation_map", "organisation_municipalities",
+    "organisation_source_options",
     "organisation_sources", "organisation_types", "rank_organisations",
     # paths
     "COUNTRY", "PAGE_SOURCES", "CARD_SOURCES", "STATUSES", "path_area", "path_local_activities",

@@ -44,16 +44,28 @@ def organisation_index(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _df(con, "select org_id, name, business_id from mart_org_visibility order by name")
 
 
+ORGANISATION_LIST_LIMIT = 5000   # rows of the organisations page's list (the first by name; the caption says so)
+_ORG_FILTER = """
+            where ($area is null or v.home_area_code = $area
+                   or v.org_id in (select l.org_id from mart_activity_list l where l.area_code = $area))
+              and ($source is null or list_contains(v.sources, $source))"""
+
+
+def organisation_count(con: duckdb.DuckDBPyConnection, *, area_code: str | None = None,
+                       source: str | None = None) -> int:
+    """How many organisations :func:`organisation_list` would list without its limit."""
+    return int(con.execute(f"select count(*) from mart_org_visibility v {_ORG_FILTER}",
+                           {"area": area_code, "source": source}).fetchone()[0])
+
+
 def organisation_list(con: duckdb.DuckDBPyConnection, *, area_code: str | None = None,
-                      source: str | None = None, lang: str = "fi", limit: int = 5000) -> pd.DataFrame:
+                      source: str | None = None, lang: str = "fi",
+                      limit: int = ORGANISATION_LIST_LIMIT) -> pd.DataFrame:
     # the first `limit` organisations by name are chosen first, and only they get their texts and completeness
     # (computed for every organisation before the cut, they cost most of the query)
     return _df(con, f"""
         with hit as (
-            select v.* from mart_org_visibility v
-            where ($area is null or v.home_area_code = $area
-                   or v.org_id in (select l.org_id from mart_activity_list l where l.area_code = $area))
-              and ($source is null or list_contains(v.sources, $source))
+            select v.* from mart_org_visibility v {_ORG_FILTER}
             order by v.name, v.org_id limit $limit)
         select v.org_id, v.name, v.business_id, {_NAME.format(p='a.')} as home_area, v.activities,
                v.municipalities, v.areas, array_to_string(v.sources, ', ') as sources,
