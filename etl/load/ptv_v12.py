@@ -22,7 +22,9 @@ Adaptation (v12 -> v11 field names):
 - Channel types: EService -> EChannel, TelephoneService -> Phone, others by name. Web addresses per language ->
   ``webPages``.
 - Services carry no channel list in v12: ``connections`` pages give both ``serviceChannels`` of a service and
-  ``services`` of a channel. The service's organisations: ``organizationContentId`` -> main/Responsible,
+  ``services`` of a channel. A national catalogue has millions of connections and channels: they are kept in DuckDB
+  temp tables (``_ptv_link``, ``_ptv_service_link``; dropped when the load ends), looked up for 10,000 records at a
+  time, not held in Python (:class:`SideData`, :class:`ChannelTable`). The service's organisations: ``organizationContentId`` -> main/Responsible,
   producers -> Producer, ``otherResponsibleOrganizations`` -> OtherResponsible.
 - Classification codes (bare in v12) get their names from the ``service-classes`` / ``target-groups`` /
   ``life-events`` reference pages.
