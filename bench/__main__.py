@@ -48,6 +48,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--reruns", type=int, default=15, help="page reruns per page (default 15)")
     p.add_argument("--load-seconds", type=float, default=60, help="load benchmark duration (default 60)")
     p.add_argument("--sessions", type=int, default=10, help="concurrent browser sessions (default 10)")
+    p.add_argument("--browser-visits", type=int, default=4,
+                   help="browser part: visits per URL, taking turns; the first warms the caches, the median of the "
+                        "others is the figure (default 4; more on a noisy machine)")
     return p
 
 
@@ -139,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
                 if "browser" in only:
                     print(f"== browser (scale {w[0]:g})", flush=True)
                     from bench import bench_browser
-                    bench_browser.run(w[1], w[0], res)
+                    bench_browser.run(w[1], w[0], res, visits=max(2, args.browser_visits))
                 if "load" in only:
                     print(f"== load (scale {w[0]:g}, {args.sessions} sessions, {args.load_seconds:g} s)",
                           flush=True)
