@@ -179,6 +179,18 @@ def cyclic_gc_paused():
         gc.collect()
 
 
+def release_free_memory() -> None:
+    """Give the C heap's free pages back to the system (glibc `malloc_trim`): the loaders' parsed pages and indexes
+    are freed by then, but the allocator keeps their pages, and the process would carry them through harmonise and
+    the marts, where DuckDB takes up to its memory limit on top. No-op where the C library has no malloc_trim."""
+    import ctypes
+    import ctypes.util
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def connect_build(db_file: Path) -> tuple[duckdb.DuckDBPyConnection, Path]:
     """The build's connection with a `temp_directory` for what does not fit in memory (`JARJESTOKARTTA_DUCKDB_TEMP_DIR`,
     default a folder beside the build file) and a DuckDB `memory_limit`: `JARJESTOKARTTA_DUCKDB_MEMORY_LIMIT` (e.g.
@@ -318,6 +330,7 @@ def build(*, db_path: Path | None = None, offline_dir: Path | None = None, refer
                     step(name, lambda mod=mod: mod.load(con, ctx))
                 else:  # not asked for: the loader sees no folders and creates its staging tables empty
                     mod.load(con, dataclasses.replace(ctx, org_dirs=[]))
+        release_free_memory()
 
         if own_limit:
             con.execute(f"set memory_limit = '{DEFAULT_MEMORY_LIMIT}'")
