@@ -24,8 +24,8 @@ from app.queries.dimensions import (activity_types, areas, geo_areas, geo_munici
 from app.queries.meta import (build_info, has_table, quarantine_rows, quarantine_summary, row_counts, sources)
 from app.queries.organisations import (ORG_CHECKS, organisation_activities, organisation_checklist,
                                        organisation_count, organisation_detail, organisation_index,
-                                       organisation_list, organisation_map, organisation_municipalities, organisation_source_options,
-                                       organisation_sources, organisation_types, rank_organisations)
+                                       organisation_list, organisation_map, organisation_municipalities,
+                                       organisation_source_options, organisation_sources, organisation_types, rank_organisations)
 from app.queries.paths import (COUNTRY, PAGE_SOURCES, CARD_SOURCES, STATUSES, path_area, path_local_activities,
                                path_municipalities, path_national_activities, path_nearby_activities,
                                path_public_services, path_stage_counts, path_stages, service_paths)

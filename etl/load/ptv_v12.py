@@ -24,8 +24,9 @@ Adaptation (v12 -> v11 field names):
 - Services carry no channel list in v12: ``connections`` pages give both ``serviceChannels`` of a service and
   ``services`` of a channel. A national catalogue has millions of connections and channels: they are kept in DuckDB
   temp tables (``_ptv_link``, ``_ptv_service_link``; dropped when the load ends), looked up for 10,000 records at a
-  time, not held in Python (:class:`SideData`, :class:`ChannelTable`). The service's organisations: ``organizationContentId`` -> main/Responsible,
-  producers -> Producer, ``otherResponsibleOrganizations`` -> OtherResponsible.
+  time, not held in Python (:class:`SideData`, :class:`ChannelTable`). The service's organisations:
+  ``organizationContentId`` -> main/Responsible, producers -> Producer, ``otherResponsibleOrganizations`` ->
+  OtherResponsible.
 - Classification codes (bare in v12) get their names from the ``service-classes`` / ``target-groups`` /
   ``life-events`` reference pages.
 
@@ -111,14 +112,36 @@ def db_keys(values: Any) -> list[str]:
     return [db_key(v) for v in values]
 
 
-def _insert(con: Any, table: str, columns: dict[str, Any]) -> None:
-    """Append columns (name -> values, in the table's column order) to a DuckDB table through Arrow."""
-    import pyarrow as pa
-    con.register("_ptv_rows", pa.table({name: list(values) for name, values in columns.items()}))
-    try:
-        con.execute(f"insert into {table} select * from _ptv_rows")
-    finally:
-        con.unregister("_ptv_rows")
+class OrderedRows:
+    """Rows appended to a DuckDB work table `PAIR_BATCH` at a time through Arrow, each with its place in reading
+    order (`ord`, the table's last column); text columns go through :func:`db_key`."""
+
+    def __init__(self, con: Any, table: str, columns: dict[str, str]) -> None:
+        self.con, self.table, self.columns = con, table, columns
+        self._rows: list[tuple[Any, ...]] = []
+        self._count = 0
+        ddl = ", ".join(f"{name} {sql_type}" for name, sql_type in columns.items())
+        con.execute(f"create or replace temp table {table} ({ddl}, ord bigint)")
+
+    def add(self, row: tuple[Any, ...]) -> None:
+        self._rows.append(row)
+        if len(self._rows) >= PAIR_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._rows:
+            return
+        import pyarrow as pa
+        data = {name: ([None if v is None else db_key(v) for v in values] if sql_type == "varchar" else list(values))
+                for (name, sql_type), values in zip(self.columns.items(), zip(*self._rows))}
+        data["ord"] = list(range(self._count, self._count + len(self._rows)))
+        self._count += len(self._rows)
+        self._rows = []
+        self.con.register("_ptv_rows", pa.table(data))
+        try:
+            self.con.execute(f"insert into {self.table} select * from _ptv_rows")
+        finally:
+            self.con.unregister("_ptv_rows")
 
 
 class ChannelTable:
@@ -132,32 +155,16 @@ class ChannelTable:
         self.con = con
         self.channels: dict[str, Channel] = {}
         self.channels_of: dict[str, list[str]] = {}
-        self._rows: list[tuple[Any, ...]] = []
-        self._count = 0
-        con.execute("create or replace temp table _ptv_channel_read (cid varchar, type varchar, muni varchar, "
-                    "lat double, lon double, url varchar, ord bigint)")
+        self._read = OrderedRows(con, "_ptv_channel_read", {"cid": "varchar", "type": "varchar", "muni": "varchar",
+                                                            "lat": "double", "lon": "double", "url": "varchar"})
 
     def add(self, ch: Channel) -> None:
-        self._rows.append((ch.id, ch.type, ch.municipality_raw, ch.lat, ch.lon, ch.url))
-        if len(self._rows) >= PAIR_BATCH:
-            self._flush()
-
-    def _flush(self) -> None:
-        if not self._rows:
-            return
-        cid, ctype, muni, lat, lon, url = zip(*self._rows)
-        start = self._count
-        self._count += len(self._rows)
-        self._rows = []
-        _insert(self.con, "_ptv_channel_read", {
-            "cid": db_keys(cid), "type": db_keys(ctype), "muni": [None if m is None else db_key(m) for m in muni],
-            "lat": lat, "lon": lon, "url": [None if u is None else db_key(u) for u in url],
-            "ord": range(start, self._count)})
+        self._read.add((ch.id, ch.type, ch.municipality_raw, ch.lat, ch.lon, ch.url))
 
     def close(self) -> None:
         """Every channel is read: each link of a service to a channel, with the channel's first record (when it
         was read at all), in one table the services' groups look up."""
-        self._flush()
+        self._read.flush()
         self.con.execute("""
             create or replace temp table _ptv_service_link as
             with first as (select cid, min(ord) as ord from _ptv_channel_read group by cid),
@@ -205,19 +212,17 @@ class SideData:
                                                           "wellbeing-services-county-codes": {}}
         self._items: dict[tuple[str, str], dict[str, Any]] = {}
         self._members: dict[tuple[str, str], list[dict[str, str]]] = {}
-        self._pairs: list[tuple[str, str]] = []
-        self._pair_count = 0
+        self._pairs = OrderedRows(con, "_ptv_connection", {"sid": "varchar", "cid": "varchar"})
         self.channel_index = ChannelTable(con)
 
     def read(self, ctx: BuildContext, stats: LoadStats, connections: list[Path], codes: list[Path]) -> None:
         stats.files += [f"{p.parent.name}/{p.name}" for p in (*connections, *codes)]
-        self.con.execute("create or replace temp table _ptv_connection (sid varchar, cid varchar, ord bigint)")
         for path, rec in _records(ctx, stats, connections):
             result = reject_wrong_types(self._connection, rec.record)
             if isinstance(result, Reject):
                 stats.read += 1
                 set_aside(ctx, stats, SOURCE, path, rec, result)
-        self._flush_pairs()
+        self._pairs.flush()
         # each pair once, at its first place: a service's channels (and a channel's services) in the order read
         self.con.execute("create or replace temp table _ptv_link as "
                          "select sid, cid, min(ord) as ord from _ptv_connection group by sid, cid")
@@ -238,20 +243,8 @@ class SideData:
         sid, cid = c.get("serviceContentId"), c.get("channelContentId")
         if not sid or not cid:
             return Reject("missing_field", "connection without serviceContentId or channelContentId")
-        self._pairs.append((str(sid), str(cid)))
-        if len(self._pairs) >= PAIR_BATCH:
-            self._flush_pairs()
+        self._pairs.add((str(sid), str(cid)))
         return None
-
-    def _flush_pairs(self) -> None:
-        if not self._pairs:
-            return
-        sids, cids = zip(*self._pairs)
-        start = self._pair_count
-        self._pair_count += len(self._pairs)
-        self._pairs = []
-        _insert(self.con, "_ptv_connection", {"sid": db_keys(sids), "cid": db_keys(cids),
-                                               "ord": range(start, self._pair_count)})
 
     def fetch_channels_of(self, sids: list[str]) -> None:
         """``channels_of`` for these services (the group about to be adapted) and, in the channel index, the
@@ -346,9 +339,9 @@ class Adapter:
         """The v11 reader's records (same file handling and counting), each adapted to v11 shape. Read a group of
         records at a time: the group's connections are looked up at once (:class:`SideData`)."""
         adapters = {"organizations": self.organization, "services": self.service, "channels": self.channel}
-        by_folder = {path: adapters[path.parent.name] for path in paths}   # a file's records share its Path
+        folder = {path: path.parent.name for path in paths}   # a file's records share its Path
         for group in _groups(ctx, read_v11(ctx, stats, paths, file_rows), GROUP_RECORDS):
-            self._fetch_side(group)
+            self._fetch_side(group, folder)
             for path, rec in group:
                 if path is None:   # a quarantine row the reader wrote while the group was read (an index page)
                     ctx.quarantine.rows.append(rec)
@@ -356,23 +349,18 @@ class Adapter:
                 if not isinstance(rec.record, dict):   # the v11 rules say bad_type for these
                     yield path, rec
                     continue
-                adapted = reject_wrong_types(by_folder[path], rec.record)
+                adapted = reject_wrong_types(adapters[folder[path]], rec.record)
                 if isinstance(adapted, Reject):
                     set_aside(ctx, stats, SOURCE, path, rec, adapted)
                     continue
                 yield path, JsonRecord(rec.ref, adapted, rec.page)
         self.side.channels_of, self.side.services_of = {}, {}
 
-    def _fetch_side(self, group: list[tuple[Path | None, Any]]) -> None:
+    def _fetch_side(self, group: list[tuple[Path | None, Any]], folder: dict[Path, str]) -> None:
         ids: dict[str, list[str]] = {"services": [], "channels": []}
-        folder, last = None, None
         for path, rec in group:
-            if path is None or not isinstance(rec.record, dict):
-                continue
-            if path is not last:
-                folder, last = path.parent.name, path
-            if folder in ids:
-                ids[folder].append(str(rec.record.get("contentId")))
+            if path is not None and isinstance(rec.record, dict) and folder[path] in ids:
+                ids[folder[path]].append(str(rec.record.get("contentId")))
         if ids["services"]:
             self.side.fetch_channels_of(ids["services"])
         if ids["channels"]:
