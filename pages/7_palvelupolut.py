@@ -78,21 +78,15 @@ if section == "view":
     side_labels = {"organisations": t("paths.side.organisations", lang), "public": t("paths.side.public", lang)}
     area_stages = cached.path_stage_counts(path_code=path, area_code=area_code or COUNTRY, lang=lang)
     muni_stages = cached.path_stage_counts(path_code=path, municipality_code=muni, lang=lang)
-    v1, v2 = st.columns(2, gap="large")
-    with v1:
-        st.markdown(f"**{ui.md_escape(area_name[area])}**")
-        fig_area = figures.path_view(area_stages, value_label=t("paths.view.count", lang), side_labels=side_labels,
-                                     separators=ui.seps(lang))
-        ui.chart_with_downloads(fig_area, f"palvelupolut_{path}_{area}_polku", lang,
-                                title=t("paths.view.title", lang), subtitle=selection, source_ids=PAGE_SOURCES,
-                                definition_key="paths.view.def")
-    with v2:
-        st.markdown(f"**{ui.md_escape(muni_name[muni])}**")
-        fig_muni = figures.path_view(muni_stages, value_label=t("paths.view.count", lang), side_labels=side_labels,
-                                     separators=ui.seps(lang))
-        ui.chart_with_downloads(fig_muni, f"palvelupolut_{path}_{muni}_polku", lang,
-                                title=t("paths.view.title", lang), subtitle=f"{path_label[path]} · {muni_name[muni]}",
-                                source_ids=PAGE_SOURCES, definition_key="paths.view.def")
+    views = ((area_name[area], area_stages, area, selection),
+             (muni_name[muni], muni_stages, muni, f"{path_label[path]} · {muni_name[muni]}"))
+    for column, (place, stages, code, subtitle) in zip(st.columns(2, gap="large"), views):
+        with column:
+            st.markdown(f"**{ui.md_escape(place)}**")
+            fig = figures.path_view(stages, value_label=t("paths.view.count", lang), side_labels=side_labels,
+                                    separators=ui.seps(lang))
+            ui.chart_with_downloads(fig, f"palvelupolut_{path}_{code}_polku", lang, title=t("paths.view.title", lang),
+                                    subtitle=subtitle, source_ids=PAGE_SOURCES, definition_key="paths.view.def")
     table_box = ui.lazy_expander(t("common.as_table", lang), "paths_stages")
     if table_box.open:
         with table_box:
