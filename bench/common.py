@@ -184,8 +184,10 @@ class ChildRun:
 def run_child(code: str, payload: dict[str, Any], *, env: dict[str, str] | None = None,
               timeout: float = 3600) -> ChildRun:
     """Run `python -c code` with `payload` as JSON in argv[1]; the child writes its own JSON result to the file
-    named in payload["result_file"]. Peak RSS is that child's (and its reaped children's) ru_maxrss from
-    os.wait4, so it is per run, not the cumulative RUSAGE_CHILDREN maximum over the whole benchmark."""
+    named in payload["result_file"]. Peak RSS is the larger of that child's ru_maxrss from os.wait4 (per run, not
+    the cumulative RUSAGE_CHILDREN maximum over the whole benchmark; for a child with children of its own it is the
+    largest single process) and the child's process tree summed (RSS of it and its descendants, sampled every
+    50 ms): a build that runs its loaders in a process of its own is charged for both processes together."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         result_file = f.name
     payload = {**payload, "result_file": result_file}
@@ -195,10 +197,12 @@ def run_child(code: str, payload: dict[str, Any], *, env: dict[str, str] | None 
         proc = subprocess.Popen([sys.executable, "-c", code, json.dumps(payload)], cwd=ROOT, env=full_env,
                                 stdout=subprocess.DEVNULL, stderr=err)
         deadline = t0 + timeout
+        tree_peak = 0.0
         while True:
             pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
+            tree_peak = max(tree_peak, tree_rss_mb(proc.pid) or 0.0)
             if time.perf_counter() > deadline:
                 proc.kill()
                 pid, status, ru = os.wait4(proc.pid, 0)
@@ -214,7 +218,8 @@ def run_child(code: str, payload: dict[str, Any], *, env: dict[str, str] | None 
         result = {}
     finally:
         Path(result_file).unlink(missing_ok=True)
-    return ChildRun(proc.returncode, wall, ru.ru_maxrss / 1024, result, tail, ru.ru_utime + ru.ru_stime)
+    return ChildRun(proc.returncode, wall, max(ru.ru_maxrss / 1024, tree_peak), result, tail,
+                    ru.ru_utime + ru.ru_stime)
 
 
 # -- processes -----------------------------------------------------------------------------------------------------

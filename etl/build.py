@@ -5,25 +5,21 @@ open connections keep reading the old file until they reconnect on the next buil
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import gc
 import hashlib
-import importlib
 import json
 import os
 import shutil
 import subprocess
 import time
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from . import checks, paths
+from . import checks, loaders, paths
 from .context import BuildContext, EtlError, LoadStats, write_table
 from .municipality import MunicipalityResolver
 
@@ -162,35 +158,6 @@ DEFAULT_MEMORY_LIMIT = "1GB"
 LOAD_MEMORY_LIMIT = "256MB"
 
 
-@contextmanager
-def cyclic_gc_paused():
-    """Python's cyclic garbage collector off while the loaders run, one collection after. The loaders parse
-    millions of small dicts and lists and hold large indexes (PTV's channels and connections); each burst of new
-    objects made the collector walk the whole growing heap again: a quarter of the PTV step at demo scale 10 (46.5 s
-    -> 34.4 s CPU without it), more as the heap grows. Parsed JSON and staged rows are trees, not reference cycles:
-    nothing waits for the collector meanwhile (reference counting frees them as before)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-        gc.collect()
-
-
-def release_free_memory() -> None:
-    """Give the C heap's free pages back to the system (glibc `malloc_trim`): the loaders' parsed pages and indexes
-    are freed by then, but the allocator keeps their pages, and the process would carry them through harmonise and
-    the marts, where DuckDB takes up to its memory limit on top. No-op where the C library has no malloc_trim."""
-    import ctypes
-    import ctypes.util
-    try:
-        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
-
-
 def connect_build(db_file: Path) -> tuple[duckdb.DuckDBPyConnection, Path]:
     """The build's connection with a `temp_directory` for what does not fit in memory (`JARJESTOKARTTA_DUCKDB_TEMP_DIR`,
     default a folder beside the build file) and a DuckDB `memory_limit`: `JARJESTOKARTTA_DUCKDB_MEMORY_LIMIT` (e.g.
@@ -200,16 +167,16 @@ def connect_build(db_file: Path) -> tuple[duckdb.DuckDBPyConnection, Path]:
     GROUPING SETS, do not spill; 2026-12-01 they stopped the scale-100 build at 1GB). The scale-10 demo builds
     with 150MB.
     Returns the connection and the spill folder (removed after the build when it is the default one)."""
-    limit = os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT
+    config, spill = build_config(db_file)
+    return duckdb.connect(str(db_file), config=config), spill
+
+
+def build_config(db_file: Path, *, loading: bool = False) -> tuple[dict[str, str], Path]:
+    """The build connection's DuckDB settings (see :func:`connect_build`) and its spill folder; `loading`: the
+    limit while the Python loaders run (LOAD_MEMORY_LIMIT, unless a limit was set by hand)."""
+    limit = os.environ.get(MEMORY_LIMIT_ENV) or (LOAD_MEMORY_LIMIT if loading else DEFAULT_MEMORY_LIMIT)
     spill = Path(os.environ.get("JARJESTOKARTTA_DUCKDB_TEMP_DIR") or db_file.with_name(db_file.name + ".spill"))
-    return duckdb.connect(str(db_file), config={"temp_directory": str(spill), "memory_limit": limit}), spill
-
-
-def _load_module(name: str):
-    try:
-        return importlib.import_module(f"etl.load.{name}")
-    except ModuleNotFoundError as e:
-        raise EtlError(f"loader etl.load.{name} is not installed: {e}") from e
+    return {"temp_directory": str(spill), "memory_limit": limit}, spill
 
 
 def _meta_files(ctx: BuildContext, files: list[Path], hashes: dict[Path, str] | None = None) -> pd.DataFrame:
@@ -321,18 +288,17 @@ def build(*, db_path: Path | None = None, offline_dir: Path | None = None, refer
         step("need", lambda: need.load(con, ctx))
         wanted = [s for s in ORG_LOADERS if not only or s in only]
         own_limit = not os.environ.get(MEMORY_LIMIT_ENV)   # the default limit, not one set by hand
-        if own_limit:
+        child = loaders.in_child(files, ctx.org_dirs)
+        if own_limit and not child:
             con.execute(f"set memory_limit = '{LOAD_MEMORY_LIMIT}'")
-        with cyclic_gc_paused():
-            for name in ORG_LOADERS:
-                mod = _load_module(name)
-                if name in wanted:
-                    step(name, lambda mod=mod: mod.load(con, ctx))
-                else:  # not asked for: the loader sees no folders and creates its staging tables empty
-                    mod.load(con, dataclasses.replace(ctx, org_dirs=[]))
-        release_free_memory()
-
-        if own_limit:
+        s0 = time.perf_counter()
+        con, load_stats, load_seconds = loaders.run(
+            con, lambda: connect_build(tmp)[0], tmp, build_config(tmp, loading=True)[0], ctx, ORG_LOADERS, wanted,
+            child=child, report=lambda result: log(result.summary()))
+        step_seconds.update(load_seconds)
+        stats.extend(load_stats)
+        log(f"loaders: {time.perf_counter() - s0:.1f} s{' (child process)' if child else ''}")
+        if own_limit and not child:
             con.execute(f"set memory_limit = '{DEFAULT_MEMORY_LIMIT}'")
         from . import harmonise, marts
         counts = step("harmonise", lambda: harmonise.build_core(con, reference_dir, is_demo=is_demo))

@@ -26,3 +26,21 @@ def test_growth_rows_compare_build_with_raw_readers():
     assert (t.value, t.reference, t.ratio) == (pytest.approx(12.0), pytest.approx(8.0), pytest.approx(1.5))
     assert by_figure["build peak RSS growth per 10× of data (scale 1 → 10)"].value == pytest.approx(3.0)
     assert "scale 10: 60.0 s, 1,200 MB" in by_figure["build time and peak by scale"].note
+
+
+def test_run_child_peak_counts_a_process_and_its_child_together():
+    """A build that loads in a process of its own is charged for both: the peak is the tree's, not the largest
+    single process's (which is all os.wait4's ru_maxrss gives)."""
+    from bench.common import run_child
+    code = """
+import json, subprocess, sys, time
+held = bytearray(300 * 2**20)
+for i in range(0, len(held), 4096): held[i] = 1          # resident, not only reserved
+grandchild = subprocess.Popen([sys.executable, "-c",
+    "import time; b = bytearray(300 * 2**20)\\nfor i in range(0, len(b), 4096): b[i] = 1\\ntime.sleep(1.5)"])
+grandchild.wait()
+json.dump({"ok": True}, open(json.loads(sys.argv[1])["result_file"], "w"))
+"""
+    run = run_child(code, {})
+    assert run.returncode == 0 and run.result == {"ok": True}
+    assert run.maxrss_mb >= 600   # 300 MB here + 300 MB in the grandchild at the same time

@@ -208,3 +208,70 @@ def test_build_leaves_no_spill_folder(tmp_path, offline_dir, reference_dir, mini
     _build(db, offline_dir, reference_dir, mini_demo)
     assert db.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["w.duckdb"]
+
+
+# --- the loaders in a child process (etl/loaders.py: large inputs, memory returned when the child exits) ---------
+
+def test_loaders_in_a_child_process_build_the_same_warehouse(tmp_path, offline_dir, reference_dir, mini_demo,
+                                                             monkeypatch):
+    from bench.compare_warehouses import compare
+    monkeypatch.setenv("JARJESTOKARTTA_LOADERS_PROCESS", "self")
+    here = _build(tmp_path / "self" / "w.duckdb", offline_dir, reference_dir, mini_demo)
+    monkeypatch.setenv("JARJESTOKARTTA_LOADERS_PROCESS", "child")
+    lines: list[str] = []
+    child = build(db_path=tmp_path / "child" / "w.duckdb", offline_dir=offline_dir, reference_dir=reference_dir,
+                  org_dirs=[mini_demo], is_demo=True, progress=False, log=lines.append)
+    assert compare(str(here.db_path), str(child.db_path)) == []
+    # the same quarantine rows in the same order, and the same record balance per source
+    order = "select source, file, record_ref, reason_code, message, raw from quarantine order by rowid"
+    assert _q(child.db_path, order) == _q(here.db_path, order)
+    assert len(_q(child.db_path, order)) > 0
+    assert [(s.source, s.read, s.loaded, s.quarantined) for s in child.stats] == \
+        [(s.source, s.read, s.loaded, s.quarantined) for s in here.stats]
+    assert [s.source for s in child.stats] == ["statfi", "need", "ptv", "ytj", "stea", "lahella", "template"]
+    assert all(s.seconds > 0 for s in child.stats)
+    assert any(line.endswith("(child process)") for line in lines)
+    assert sum(line.startswith("ptv: read ") for line in lines) == 1
+    assert sorted(p.name for p in child.db_path.parent.iterdir()) == ["w.duckdb"]   # no job folder left
+
+
+def test_an_error_in_the_loaders_child_is_raised_in_the_build(tmp_path, offline_dir, reference_dir, monkeypatch):
+    import sys
+    from etl import loaders
+    from etl.context import BuildContext
+    ctx = BuildContext(offline_dir=offline_dir, reference_dir=reference_dir, org_dirs=[], progress=False)
+    ctx.quarantine.add("ptv", "a.json", "x", "missing_field", "set aside before the child")
+    with pytest.raises(EtlError, match=r"^loader etl\.load\.nosuch is not installed"):
+        loaders.load_in_child(tmp_path / "w.duckdb", {}, ctx, ["nosuch"], ["nosuch"])
+    assert [p.name for p in tmp_path.iterdir()] == ["w.duckdb"]   # the child's job folder is gone
+    # nothing to load: nothing back, and the row the parent had is not added twice
+    assert loaders.load_in_child(tmp_path / "w.duckdb", {}, ctx, [], []) == ([], {})
+    assert [r["message"] for r in ctx.quarantine.rows] == ["set aside before the child"]
+    # a child that ends without its result (killed when out of memory, say) is named as such
+    monkeypatch.setattr(sys, "executable", "/bin/false")
+    with pytest.raises(EtlError, match="the loaders' process ended with exit code 1 before it finished"):
+        loaders.load_in_child(tmp_path / "w.duckdb", {}, ctx, [], [])
+
+
+def test_loaders_run_in_a_child_by_input_size_or_as_told(tmp_path, monkeypatch):
+    from etl import loaders
+    org, other = tmp_path / "org", tmp_path / "statfi"
+    org.mkdir()
+    other.mkdir()
+    (org / "a.json").write_bytes(b"x" * 600)
+    (other / "big.json").write_bytes(b"x" * 5000)      # geography: not an organisation input
+    files = [org / "a.json", other / "big.json"]
+    monkeypatch.delenv("JARJESTOKARTTA_LOADERS_PROCESS", raising=False)
+    assert loaders.input_bytes(files, [org]) == 600
+    monkeypatch.setattr(loaders, "CHILD_MIN_BYTES", 601)
+    assert loaders.in_child(files, [org]) is False
+    monkeypatch.setattr(loaders, "CHILD_MIN_BYTES", 600)
+    assert loaders.in_child(files, [org]) is True
+    monkeypatch.setenv("JARJESTOKARTTA_LOADERS_PROCESS", "self")
+    assert loaders.in_child(files, [org]) is False
+    monkeypatch.setenv("JARJESTOKARTTA_LOADERS_PROCESS", "Child")
+    monkeypatch.setattr(loaders, "CHILD_MIN_BYTES", 10 ** 9)
+    assert loaders.in_child(files, [org]) is True
+    monkeypatch.setenv("JARJESTOKARTTA_LOADERS_PROCESS", "fork")
+    with pytest.raises(EtlError, match="JARJESTOKARTTA_LOADERS_PROCESS='fork': expected 'child' or 'self'"):
+        loaders.in_child(files, [org])
