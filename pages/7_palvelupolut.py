@@ -1,7 +1,8 @@
 """Palvelupolut / Servicestigar / Service paths: one path in one area (or the country): the municipality map by
-interface status, the path read left to right through its stages, what a service counsellor can refer to in one
-municipality, and its referral card (PDF). Below the map one part at a time (the path view, or the referral lists
-with the card), so a rerun runs only the queries, charts and tables of the part shown."""
+interface status (its municipalities as a table when opened), the path read left to right through its stages, what
+a service counsellor can refer to in one municipality, and its referral card (PDF). Below the map one part at a time
+(the path view, or the referral lists with the card), so a rerun runs only the queries, charts and tables of the part
+shown."""
 from __future__ import annotations
 
 import streamlit as st
@@ -48,27 +49,29 @@ if len(summary):
                    help=t(f"paths.status.{status}.help", lang))
         col.caption(t("paths.population", lang, n=fmt_number(s[f"population_{status}"], lang)))
 
-left, right = st.columns([3, 2], gap="large")
-with left:
-    st.subheader(t("paths.map.title", lang, path=path_label[path]))
-    fig = figures.status_map(munis, cached.municipality_geojson(area_code=area_code), labels=status_label,
-                             legend_title=t("paths.status.label", lang), separators=ui.seps(lang),
-                             height=700 if area_code is None else 600)
-    ui.chart_with_downloads(fig, f"palvelupolut_{path}_{area}_kartta", lang,
-                            title=t("paths.map.title", lang, path=path_label[path]), subtitle=area_name[area],
-                            source_ids=PAGE_SOURCES, definition_key="paths.status.def")
-with right:
-    st.subheader(t("paths.table.title", lang))
-    ui.table_with_downloads(munis, f"palvelupolut_{path}_{area}_kunnat", lang, [
-        ("name", t("col.municipality", lang), "text"), ("status", t("paths.status.label", lang), "label:paths.status."),
-        ("population", t("col.population", lang), "int"),
-        ("public_points", t("paths.col.public_points", lang), "int"),
-        ("public_services_covering", t("paths.col.public_covering", lang), "int"),
-        ("org_in_person", t("paths.col.org_in_person", lang), "int"),
-        ("org_national", t("paths.col.org_national", lang), "int"),
-        ("nearest_name", t("paths.col.nearest", lang), "text"),
-        ("nearest_distance_km", t("col.distance_km", lang), "dec1")], title=t("paths.table.title", lang),
-        subtitle=selection, height=600)
+st.subheader(t("paths.map.title", lang, path=path_label[path]))
+fig = figures.status_map(munis, cached.municipality_geojson(area_code=area_code), labels=status_label,
+                         legend_title=t("paths.status.label", lang), separators=ui.seps(lang),
+                         height=700 if area_code is None else 600)
+ui.chart_with_downloads(fig, f"palvelupolut_{path}_{area}_kartta", lang,
+                        title=t("paths.map.title", lang, path=path_label[path]), subtitle=area_name[area],
+                        source_ids=PAGE_SOURCES, definition_key="paths.status.def")
+# the map's municipalities as a table, drawn only while opened: closed, the page sends no table and no download
+# buttons for it, and the browser draws the map sooner (issue 14: the table was the largest part drawn beside it)
+munis_box = ui.lazy_expander(t("paths.table.open", lang), "paths_munis")
+if munis_box.open:
+    with munis_box:
+        ui.table_with_downloads(munis, f"palvelupolut_{path}_{area}_kunnat", lang, [
+            ("name", t("col.municipality", lang), "text"),
+            ("status", t("paths.status.label", lang), "label:paths.status."),
+            ("population", t("col.population", lang), "int"),
+            ("public_points", t("paths.col.public_points", lang), "int"),
+            ("public_services_covering", t("paths.col.public_covering", lang), "int"),
+            ("org_in_person", t("paths.col.org_in_person", lang), "int"),
+            ("org_national", t("paths.col.org_national", lang), "int"),
+            ("nearest_name", t("paths.col.nearest", lang), "text"),
+            ("nearest_distance_km", t("col.distance_km", lang), "dec1")], title=t("paths.table.title", lang),
+            subtitle=selection, height=600)
 
 # the lower half in parts, one drawn at a time: a part not chosen does not run (no queries, tables or charts)
 section = ui.select_param("section", t("paths.section", lang), list(SECTIONS), widget="radio",

@@ -12,7 +12,7 @@ import pytest
 from app import i18n
 from app.queries import STATUSES
 from tests.paths_fixture import AREA, OTHER_PATH, PATH, paths_warehouse  # noqa: F401 - the fixture
-from tests.test_app_pages import APP, LANGS, chart, close, qp, rows
+from tests.test_app_pages import APP, LANGS, chart, close, download_spy, qp, rows
 
 from streamlit.testing.v1 import AppTest
 
@@ -43,14 +43,23 @@ def run(**params) -> AppTest:
     return at
 
 
+def open_table(at: AppTest, key: str) -> AppTest:
+    """Open a lazy expander (ui.lazy_expander key) the way a click does: its state, then a rerun."""
+    at.session_state[f"jk_exp_{key}"] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def biggest(db, path=PATH, area=AREA) -> str:
     return rows(db, "select municipality_code from mart_path_municipality where path_code = ? and area_code = ? "
                     "order by population desc limit 1", [path, area])[0][0]
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_map_table_and_key_figures_equal_the_mart(db, lang):
+def test_map_table_and_key_figures_equal_the_mart(db, lang, monkeypatch):
     muni = biggest(db)
+    buttons = download_spy(monkeypatch)
     at = run(lang=lang, path=PATH, area=AREA, muni=muni)
     words = locale(lang)
     mart = {code: (status, pop, pts, cov, org, nearest, km) for code, status, pop, pts, cov, org, nearest, km in rows(
@@ -75,10 +84,20 @@ def test_map_table_and_key_figures_equal_the_mart(db, lang):
     # (neither at z 0 … both at z 3)
     assert [c for _, c in trace["colorscale"][::2]] == ["#BBBBBB", "#E69F00", "#56B4E9", "#009E73"]
 
-    # the table behind the map
+    # the table behind the map waits in a closed expander under it (no table, no download buttons drawn);
+    # opened, it shows the mart's rows, and its downloads keep their file names
+    name = f"palvelupolut_{PATH}_{AREA}_kunnat"
+    assert [e.label for e in at.expander] == [words["paths.table.open"], words["common.as_table"]]
+    assert len(at.dataframe) == 0 and not [f for f in buttons if f.startswith(name)]
+    assert f"palvelupolut_{PATH}_{AREA}_kartta.png" in buttons              # the map's own downloads are there
+    open_table(at, "paths_munis")
+    assert len(at.dataframe) == 1
+    assert {f for f in buttons if f.startswith(name)} == {f"{name}.csv", f"{name}_semicolon.csv", f"{name}.xlsx"}
     names = dict(rows(db, f"select code, {NAME_COL[lang]} from municipality where area_code = ?", [AREA]))
     table = at.dataframe[0].value
     assert len(table) == len(mart)
+    csv_rows = buttons[f"{name}.csv"]().decode("utf-8-sig").replace("\r\n", "\n").split("\n\n")[0].splitlines()
+    assert len(csv_rows) == 1 + len(mart) and csv_rows[0].split(",")[0] == words["col.municipality"]
     by_name = {r[0]: r for r in table.itertuples(index=False, name=None)}
     for code, (status, pop, pts, cov, org, nearest, km) in mart.items():
         r = by_name[names[code]]
@@ -126,15 +145,14 @@ def test_path_view_reads_the_stages_left_to_right(db):
     assert [x.replace("<br>", " ") for x in sides[locale("fi")["paths.side.public"]]] == \
         [label for code, label, _ in stages if code == "julkinen"]
     # rates behind the view: the table waits in a closed expander (nothing drawn), opened it shows the mart
-    assert qp(at)["section"] == "view" and len(at.dataframe) == 1          # the map's table only
-    assert [e.label for e in at.expander] == [locale("fi")["common.as_table"]]
-    at.session_state["jk_exp_paths_stages"] = True
-    at.run()
-    assert not at.exception and len(at.dataframe) == 2
+    assert qp(at)["section"] == "view" and len(at.dataframe) == 0          # both tables wait closed
+    assert [e.label for e in at.expander] == [locale("fi")["paths.table.open"], locale("fi")["common.as_table"]]
+    open_table(at, "paths_stages")
+    assert len(at.dataframe) == 1 and len(at.get("plotly_chart")) == 3     # only the rates; map and views stay
     rates = {r[0]: r[1:] for r in rows(db, "select s.label_fi, x.activities, x.rate from mart_path_area_stage x "
                                            "join dim_path_stage s using (stage_code) where x.path_code = ? "
                                            "and x.area_code = ?", [PATH, AREA])}
-    table = at.dataframe[1].value
+    table = at.dataframe[0].value
     assert len(table) == len(stages)
     for label, n, rate in table.iloc[:, :3].itertuples(index=False, name=None):
         assert (n, round(rate, 9)) == (rates[label][0], round(rates[label][1], 9))
@@ -144,7 +162,7 @@ def test_referral_lists_show_the_mart_activities(db):
     muni = biggest(db)
     at = run(lang="fi", path=PATH, area=AREA, muni=muni)
     # the referral lists are their own part: not drawn (no queries) until chosen, then in place of the path view
-    assert len(at.dataframe) == 1 and not [b for b in at.get("download_button") if "PDF" in b.proto.label]
+    assert len(at.dataframe) == 0 and not [b for b in at.get("download_button") if "PDF" in b.proto.label]
     at.radio(key="jk_section").set_value("refer").run()
     assert not at.exception and qp(at)["section"] == "refer"
     assert len(at.get("plotly_chart")) == 1                                # the map; the path view is not drawn
@@ -160,7 +178,8 @@ def test_referral_lists_show_the_mart_activities(db):
                                      "where path_code = ? and municipality_code = ?", [PATH, muni])}
     names = dict(rows(db, "select code, name_fi from municipality"))
     tables = [d.value for d in at.dataframe]
-    public_t, local_t, nearby_t, national_t = tables[1], tables[2], tables[3], tables[4]
+    assert len(tables) == 4                          # the lists only: the map's table waits in its expander
+    public_t, local_t, nearby_t, national_t = tables
     assert sorted(public_t.iloc[:, 0]) == sorted(n for (n,) in public)
     assert sorted(zip(local_t.iloc[:, 1], local_t.iloc[:, 2])) == sorted((n, o) for n, o, _ in local)
     assert sorted(national_t.iloc[:, 1]) == sorted(n for (n,) in national)
@@ -240,10 +259,10 @@ def test_public_only_municipality_lists_the_nearest_instead(db):
     words = locale("sv")
     assert words["paths.card.none"] in [c.value for c in at.caption]     # no local activity: said in words
     tables = [d.value for d in at.dataframe]
-    assert len(tables) == 4        # map table, public services, nearby, national
+    assert len(tables) == 3        # public services, nearby, national (the map's table waits closed)
     nearby = rows(db, "select distinct coalesce(m.name_sv, m.name_fi) from mart_path_nearby n "
                       "join municipality m on m.code = n.nearby_municipality_code "
                       "where n.path_code = ? and n.municipality_code = ?", [PATH, muni])
-    assert set(tables[2].iloc[:, 1]) <= {n for (n,) in nearby}
+    assert set(tables[1].iloc[:, 1]) <= {n for (n,) in nearby}
     nearest_name = rows(db, "select coalesce(name_sv, name_fi) from municipality where code = ?", [nearest])[0][0]
-    assert nearest_name in set(tables[2].iloc[:, 1])
+    assert nearest_name in set(tables[1].iloc[:, 1])

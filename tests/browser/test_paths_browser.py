@@ -1,11 +1,13 @@
 """Page 7 (Palvelupolut) in a real browser: the status map of an area draws one shape per municipality of the
-area, and the referral card (in the page's referral part, opened by a shared link) downloads as a PDF whose text
-names the municipality and an activity of the mart.
+area, the referral card (in the page's referral part, opened by a shared link) downloads as a PDF whose text
+names the municipality and an activity of the mart, and the map's municipality table, closed under the map at
+first, opens to a table whose CSV has one row per municipality of the area.
 
 Two runs of the same check: over the hand-made contract warehouse of tests/paths_fixture.py, and over the browser
 suite's own demo build (the real path marts)."""
 from __future__ import annotations
 
+import csv
 import io
 from pathlib import Path
 from urllib.parse import urlencode
@@ -14,7 +16,7 @@ import duckdb
 import pytest
 from pypdf import PdfReader
 
-from tests.browser.conftest import artifact, goto_app, map_paths, screenshot, start_app, stop_app
+from tests.browser.conftest import artifact, goto_app, map_paths, screenshot, start_app, stop_app, wait_for_app
 from tests.paths_fixture import paths_warehouse  # noqa: F401 - the fixture
 from tests.test_paths_page import locale
 
@@ -80,6 +82,23 @@ def _check_page(server, page, db: Path, tag: str) -> None:
     assert 1 <= len(reader.pages) <= 2
     assert name in text, f"the card does not name {name}"
     assert any(a in text for a in acts), f"the card names none of the mart's activities in {name}: {acts[:5]}"
+
+    # the municipality table: closed under the map (not drawn), opened it draws the table and its downloads
+    fi = locale("fi")
+    expander = page.locator('[data-testid="stExpander"]').filter(has_text=fi["paths.table.open"])
+    assert expander.count() == 1
+    assert expander.locator('[data-testid="stDataFrame"]').count() == 0
+    expander.locator("summary").click()
+    wait_for_app(page)
+    expander.locator('[data-testid="stDataFrame"]').wait_for(timeout=30_000)
+    csv_button = expander.locator('[data-testid="stDownloadButton"]').filter(has_text=fi["download.csv_semicolon"])
+    with page.expect_download(timeout=30_000) as info:
+        csv_button.locator("button").first.click()
+    assert info.value.suggested_filename == f"palvelupolut_{path}_{area}_kunnat_semicolon.csv"
+    data = open(info.value.path(), "rb").read().decode("utf-8-sig").replace("\r\n", "\n")
+    table = [r for r in csv.reader(io.StringIO(data.partition("\n\n")[0]), delimiter=";") if r]
+    assert table[0][0] == fi["col.municipality"] and len(table) == 1 + n, f"{len(table) - 1} rows, expected {n}"
+    assert name in {r[0] for r in table[1:]}
 
 
 def test_paths_page_map_and_card_on_the_contract_fixture(paths_warehouse, page):  # noqa: F811
