@@ -147,11 +147,13 @@ def existing_fingerprint(db: Path) -> str | None:
         return None
 
 
-# The build's DuckDB memory_limit unless JARJESTOKARTTA_DUCKDB_MEMORY_LIMIT says otherwise. The Python loaders peak
-# before harmonise; from harmonise on DuckDB holds the memory, so the limit plus the Python process's own ~0.3 GB is
-# the build's peak there (1.5 GB target at demo scale 100, issue 14).
+# The build's DuckDB memory_limit unless JARJESTOKARTTA_DUCKDB_MEMORY_LIMIT says otherwise. From harmonise on DuckDB
+# holds the memory, and the process peaks at about 1.3x the limit plus its own ~0.2 GB (DuckDB's working memory
+# beyond its buffer pool): at demo scale 100 with the loaders in their own process, 1GB peaked at 1,526 MB in the
+# marts, 768MB at 1,130 MB (harmonise + marts: 288 s CPU against 266 s at 1GB), 640MB at 1,015 MB with the marts
+# much slower (319 s CPU, spilling). The target is 1.5 GB for the whole build (issue 14).
 MEMORY_LIMIT_ENV = "JARJESTOKARTTA_DUCKDB_MEMORY_LIMIT"
-DEFAULT_MEMORY_LIMIT = "1GB"
+DEFAULT_MEMORY_LIMIT = "768MB"
 # While the Python loaders run they hold the large indexes (PTV's channels and connections) and DuckDB only takes
 # their staging rows: DuckDB's share is kept small then, and given the build's limit back for harmonise and marts.
 # Applies when the limit is the default one; a JARJESTOKARTTA_DUCKDB_MEMORY_LIMIT set by hand holds throughout.
@@ -161,7 +163,7 @@ LOAD_MEMORY_LIMIT = "256MB"
 def connect_build(db_file: Path) -> tuple[duckdb.DuckDBPyConnection, Path]:
     """The build's connection with a `temp_directory` for what does not fit in memory (`JARJESTOKARTTA_DUCKDB_TEMP_DIR`,
     default a folder beside the build file) and a DuckDB `memory_limit`: `JARJESTOKARTTA_DUCKDB_MEMORY_LIMIT` (e.g.
-    `4GB`, `150MB`), default `DEFAULT_MEMORY_LIMIT` (1GB). The build's SQL is written to spill under a limit: a
+    `4GB`, `150MB`), default `DEFAULT_MEMORY_LIMIT` (768MB). The build's SQL is written to spill under a limit: a
     statement joins the wide rows once, after the narrow keys are ranked, numbered and aggregated apart, and counts
     distinct values by grouping first (a window or several hash joins over wide rows, and distinct aggregates under
     GROUPING SETS, do not spill; 2026-12-01 they stopped the scale-100 build at 1GB). The scale-10 demo builds

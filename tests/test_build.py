@@ -182,9 +182,9 @@ def test_build_connection_has_a_memory_limit_and_a_spill_folder(tmp_path, monkey
     monkeypatch.delenv("JARJESTOKARTTA_DUCKDB_TEMP_DIR", raising=False)
     con, spill = connect_build(tmp_path / ".w.duckdb.1.tmp")
     plain = duckdb.connect()
-    try:   # unset: the build's own default of 1GB (DuckDB shows it in MiB), not DuckDB's 80% of RAM
-        assert DEFAULT_MEMORY_LIMIT == "1GB"
-        assert con.execute("select current_setting('memory_limit')").fetchone()[0] == "953.6 MiB"
+    try:   # unset: the build's own default of 768MB (DuckDB shows it in MiB), not DuckDB's 80% of RAM
+        assert DEFAULT_MEMORY_LIMIT == "768MB"
+        assert con.execute("select current_setting('memory_limit')").fetchone()[0] == "732.4 MiB"
         assert con.execute("select current_setting('memory_limit')").fetchone() != \
             plain.execute("select current_setting('memory_limit')").fetchone()
         assert con.execute("select current_setting('temp_directory')").fetchone()[0] == str(spill)
