@@ -255,6 +255,36 @@ def test_connections_looked_up_a_group_at_a_time_give_the_same_rows_in_order(mak
     assert not con.execute("select table_name from duckdb_tables() where table_name like '\\_ptv%' escape '\\'").fetchall()
 
 
+def test_a_group_reads_its_own_files_rows_and_the_rows_do_not_depend_on_where_ids_are_found(make_ctx, tmp_path,
+                                                                                              monkeypatch):
+    """Before a kind's records are read, its connections are put in the order of the files that name each id
+    (ptv_v12.file_ids scans the pages' bytes) and a group reads its own files' rows only: no look-up over the whole
+    table for plain ids. The scan is a hint: ids it does not find, or finds in another file, are looked up in the
+    whole table, and every staging and quarantine row stays the same, in order."""
+    org_dir = _grouping_input(tmp_path)
+    monkeypatch.setattr(ptv_v12, "GROUP_RECORDS", 2)
+    tables: list[ptv_v12.FileOrdered] = []
+
+    class Recorded(ptv_v12.FileOrdered):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            tables.append(self)
+
+    monkeypatch.setattr(ptv_v12, "FileOrdered", Recorded)
+    con, stats = run(ctx := make_ctx(org_dir))
+    whole = _everything(con, ctx)
+    assert [(t.key, t.whole_table_lookups) for t in tables] == [("cid", 0), ("sid", 0)]
+    plain = ptv_v12.file_ids
+    for hint in (lambda paths: iter(()),                                               # no id found
+                 lambda paths: ((fno + 1, key) for fno, key in plain(paths))):        # each id in the next file
+        tables.clear()
+        monkeypatch.setattr(ptv_v12, "file_ids", hint)
+        con_h, stats_h = run(ctx_h := make_ctx(org_dir))
+        assert _everything(con_h, ctx_h) == whole
+        assert (stats_h.read, stats_h.loaded, stats_h.quarantined) == (stats.read, stats.loaded, stats.quarantined)
+        assert [t.key for t in tables] == ["cid", "sid"] and all(t.whole_table_lookups > 0 for t in tables)
+
+
 def test_a_connection_id_utf8_cannot_encode_loads(make_ctx, tmp_path):
     """A lone surrogate (`\\udc80`, valid JSON, not encodable in UTF-8) in a connection's ids: kept in DuckDB in an
     escaped form, the rest loads as before."""

@@ -24,7 +24,9 @@ Adaptation (v12 -> v11 field names):
 - Services carry no channel list in v12: ``connections`` pages give both ``serviceChannels`` of a service and
   ``services`` of a channel. A national catalogue has millions of connections and channels: they are kept in DuckDB
   temp tables (``_ptv_link``, ``_ptv_service_link``; dropped when the load ends), looked up for 10,000 records at a
-  time, not held in Python (:class:`SideData`, :class:`ChannelTable`). The service's organisations:
+  time, not held in Python (:class:`SideData`, :class:`ChannelTable`). Before a kind's records are read, its link
+  table is put in the order of the files that hold each id (:class:`FileOrdered`), so a group's look-up reads only
+  its own files' rows and the load stays linear in the catalogue's size. The service's organisations:
   ``organizationContentId`` -> main/Responsible, producers -> Producer, ``otherResponsibleOrganizations`` ->
   OtherResponsible.
 - Classification codes (bare in v12) get their names from the ``service-classes`` / ``target-groups`` /
@@ -39,6 +41,7 @@ read = loaded + set aside still holds).
 from __future__ import annotations
 
 import os
+import re
 from sys import intern
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +59,7 @@ from etl.ptv.settings import (
 
 V12_RAW_KEY = "_v12"   # the received v12 item inside an adapted record (the v11 rules ignore it)
 RECORD_KINDS = ("organizations", "services", "channels")
+LINKED_KINDS = frozenset(("services", "channels"))   # records whose connections the adapter looks up
 
 
 def use_v12(ctx: BuildContext) -> bool:
@@ -93,7 +97,7 @@ def prepare(con: Any, ctx: BuildContext) -> V12Input:
 # --- the connection and channel tables in DuckDB ----------------------------------------------------------------------
 
 PAIR_BATCH = 100_000    # connection pairs / channel rows written to DuckDB at a time
-GROUP_RECORDS = 10_000  # records adapted per look-up of their connections (a look-up scans the links once)
+GROUP_RECORDS = 10_000  # records adapted per look-up of their connections (one query over the group's files)
 
 
 def db_key(value: str) -> str:
@@ -144,6 +148,74 @@ class OrderedRows:
             self.con.unregister("_ptv_rows")
 
 
+# a record's id as its page spells it when plain (no escapes): where the record is read, found without parsing the page
+CONTENT_ID = re.compile(rb'"contentId"\s*:\s*"([^"\\]*)"')
+
+
+def file_ids(paths: list[Path]) -> Iterator[tuple[int, str]]:
+    """(file number in `paths`, id) for every plain ``"contentId": "..."`` in the files' bytes. A hint of which file
+    a record comes from, nothing more: an unreadable file or an id that is escaped, not text or not UTF-8 is not
+    found, an id of a nested object may be (:class:`FileOrdered` gives the same rows either way)."""
+    for fno, path in enumerate(paths):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        for raw in CONTENT_ID.findall(data):
+            try:
+                yield fno, raw.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+
+
+class FileOrdered:
+    """A work table (`table`, with `key` and `ord` columns) rewritten in the order of the record files, so that the
+    rows a group of records needs lie together and a ``fno between`` filter reads only them (zone maps): a group's
+    look-up costs what the group holds, not the whole table (issue 14).
+
+    Each key's rows are copied under every file number :func:`file_ids` finds the key in (``fno``; a key found in
+    no file keeps its rows once under a null ``fno``, at the end; a key found but without rows gets one row with a
+    null ``ord``). :meth:`rows` takes one copy of each key's rows; a key of the group that its files did not name is
+    looked up in the whole table instead, so the rows never depend on the hint."""
+
+    def __init__(self, con: Any, table: str, key: str, paths: list[Path]) -> None:
+        self.con, self.table, self.key = con, table, key
+        self.whole_table_lookups = 0   # groups with keys their files did not name (0 when every id is plain)
+        found = OrderedRows(con, "_ptv_file_id", {"fno": "integer", key: "varchar"})
+        for item in file_ids(paths):
+            found.add(item)
+        found.flush()
+        con.execute(f"""
+            create or replace temp table {table} as
+            select f.fno, {key}, t.* exclude ({key})
+            from (select distinct fno, {key} from _ptv_file_id) f full join {table} t using ({key})
+            order by f.fno nulls last, {key}, t.ord""")
+        con.execute("drop table _ptv_file_id")
+
+    def rows(self, keys: list[str], first: int, last: int, columns: str) -> list[tuple[Any, ...]]:
+        """`(key, *columns)` of these keys' rows (a key's rows in reading order), read from files `first`..`last`
+        (where the keys' records are); a key without rows gives none."""
+        select = f"select fno, {self.key}, ord, {columns} from {self.table}"
+        wanted = set(keys)
+        out: list[tuple[Any, ...]] = []
+        copy: dict[str, Any] = {}   # key -> the file number of the copy taken
+        self._take(self.con.execute(f"{select} where fno between ? and ? order by fno, {self.key}, ord",
+                                    [first, last]).fetchall(), wanted, copy, out)
+        missing = [k for k in wanted if k not in copy]
+        if missing:
+            self.whole_table_lookups += 1
+            self._take(self.con.execute(f"{select} where {self.key} = any(?::varchar[]) "
+                                        f"order by {self.key}, fno nulls last, ord", [missing]).fetchall(),
+                       wanted, copy, out)
+        return out
+
+    @staticmethod
+    def _take(rows: list[tuple[Any, ...]], wanted: set[str], copy: dict[str, Any], out: list[tuple[Any, ...]]) -> None:
+        for fno, key, order, *values in rows:
+            if key in wanted and copy.setdefault(key, fno) == fno and order is not None:
+                out.append((key, *values))
+
+
 class ChannelTable:
     """Every channel read (its id, type, municipality, coordinates, web address: what a service needs of the channels
     it links), kept in DuckDB (`_ptv_channel`: the first record of each id) instead of a dict of millions of objects.
@@ -168,17 +240,21 @@ class ChannelTable:
         self.con.execute("""
             create or replace temp table _ptv_service_link as
             with first as (select cid, min(ord) as ord from _ptv_channel_read group by cid),
-                 channel as (select r.* exclude (ord) from _ptv_channel_read r join first using (cid, ord))
+                 channel as (select r.* exclude (ord) from _ptv_channel_read r join first using (cid, ord)),
+                 link as (select distinct sid, cid, ord from _ptv_link where ord is not null)
             select l.sid, l.ord, l.cid, c.cid is not null as known, c.type, c.muni, c.lat, c.lon, c.url
-            from _ptv_link l left join channel c using (cid)""")
+            from link l left join channel c using (cid)""")
+        self.con.execute("drop table _ptv_link")
         self.con.execute("drop table _ptv_channel_read")
 
-    def fetch_links(self, sids: list[str]) -> dict[str, list[str]]:
-        """{service id: its channel ids in the order first connected} for these services; ``channels`` then holds
-        the channels among them that were read."""
-        rows = self.con.execute(
-            "select sid, cid, known, type, muni, lat, lon, url from _ptv_service_link "
-            "where sid = any(?::varchar[]) order by sid, ord", [db_keys(sids)]).fetchall()
+    def order_by_files(self, paths: list[Path]) -> None:
+        """The service records are about to be read from `paths`: the links in their order (:class:`FileOrdered`)."""
+        self._links = FileOrdered(self.con, "_ptv_service_link", "sid", paths)
+
+    def fetch_links(self, sids: list[str], first: int, last: int) -> dict[str, list[str]]:
+        """{service id: its channel ids in the order first connected} for these services (read from files
+        `first`..`last`); ``channels`` then holds the channels among them that were read."""
+        rows = self._links.rows(db_keys(sids), first, last, "cid, known, type, muni, lat, lon, url")
         links: dict[str, list[str]] = {}
         self.channels.clear()
         for sid, cid, known, ctype, muni, lat, lon, url in rows:
@@ -189,7 +265,7 @@ class ChannelTable:
 
     def drop(self) -> None:
         self.channels.clear()
-        for table in ("_ptv_link", "_ptv_service_link", "_ptv_channel_read"):
+        for table in ("_ptv_link", "_ptv_service_link", "_ptv_channel_read", "_ptv_file_id"):
             self.con.execute(f"drop table if exists {table}")
 
 
@@ -199,9 +275,10 @@ class SideData:
     """Connections (service <-> channel) and reference-data code names / members, read before the records.
 
     The connections of a national catalogue are millions of pairs: they are checked here item by item (quarantine as
-    before) and kept in DuckDB (`_ptv_link`: each distinct pair with the place it was first read), not in Python
-    dicts. The adapter asks for the channel lists of the services it is about to adapt, a group of pages at a time
-    (:meth:`fetch_channels_of`, :meth:`fetch_services_of`); ``channels_of`` / ``services_of`` hold that group's."""
+    before) and kept in DuckDB (`_ptv_link`: each distinct pair with the place it was first read; in the order of the
+    channel files once those are about to be read, :meth:`order_by_files`), not in Python dicts. The adapter asks
+    for the channel lists of the services it is about to adapt, a group of pages at a time (:meth:`fetch_channels_of`,
+    :meth:`fetch_services_of`); ``channels_of`` / ``services_of`` hold that group's."""
 
     def __init__(self, con: Any) -> None:
         self.con = con
@@ -246,17 +323,23 @@ class SideData:
         self._pairs.add((str(sid), str(cid)))
         return None
 
-    def fetch_channels_of(self, sids: list[str]) -> None:
-        """``channels_of`` for these services (the group about to be adapted) and, in the channel index, the
-        channels they link."""
-        self.channels_of = self.channel_index.fetch_links(sids)
+    def order_by_files(self, kind: str, paths: list[Path]) -> None:
+        """The `kind` records are about to be read from `paths`: their links in the order of those files."""
+        if kind == "channels":
+            self._links = FileOrdered(self.con, "_ptv_link", "cid", paths)
+        else:
+            self.channel_index.order_by_files(paths)
 
-    def fetch_services_of(self, cids: list[str]) -> None:
-        """``services_of`` for these channels (the group about to be adapted)."""
-        rows = self.con.execute("select cid, list(sid order by ord) from _ptv_link "
-                                "where cid = any(?::varchar[]) group by cid",
-                                [db_keys(cids)]).fetchall()
-        self.services_of = dict(rows)
+    def fetch_channels_of(self, sids: list[str], first: int, last: int) -> None:
+        """``channels_of`` for these services (the group about to be adapted, read from files `first`..`last`)
+        and, in the channel index, the channels they link."""
+        self.channels_of = self.channel_index.fetch_links(sids, first, last)
+
+    def fetch_services_of(self, cids: list[str], first: int, last: int) -> None:
+        """``services_of`` for these channels (the group about to be adapted, read from files `first`..`last`)."""
+        self.services_of = {}
+        for cid, sid in self._links.rows(db_keys(cids), first, last, "sid"):
+            self.services_of.setdefault(cid, []).append(sid)
 
     def _code(self, kind: str, item: Any) -> Reject | None:
         if not isinstance(item, dict):
@@ -340,8 +423,11 @@ class Adapter:
         records at a time: the group's connections are looked up at once (:class:`SideData`)."""
         adapters = {"organizations": self.organization, "services": self.service, "channels": self.channel}
         folder = {path: path.parent.name for path in paths}   # a file's records share its Path
+        fno = {path: i for i, path in enumerate(paths)}
+        for kind in LINKED_KINDS & set(folder.values()):
+            self.side.order_by_files(kind, paths)
         for group in _groups(ctx, read_v11(ctx, stats, paths, file_rows), GROUP_RECORDS):
-            self._fetch_side(group, folder)
+            self._fetch_side(group, folder, fno)
             for path, rec in group:
                 if path is None:   # a quarantine row the reader wrote while the group was read (an index page)
                     ctx.quarantine.rows.append(rec)
@@ -356,15 +442,18 @@ class Adapter:
                 yield path, JsonRecord(rec.ref, adapted, rec.page)
         self.side.channels_of, self.side.services_of = {}, {}
 
-    def _fetch_side(self, group: list[tuple[Path | None, Any]], folder: dict[Path, str]) -> None:
-        ids: dict[str, list[str]] = {"services": [], "channels": []}
+    def _fetch_side(self, group: list[tuple[Path | None, Any]], folder: dict[Path, str],
+                    fno: dict[Path, int]) -> None:
+        ids: dict[str, list[str]] = {kind: [] for kind in LINKED_KINDS}
+        files: dict[str, list[int]] = {kind: [] for kind in LINKED_KINDS}
         for path, rec in group:
             if path is not None and isinstance(rec.record, dict) and folder[path] in ids:
                 ids[folder[path]].append(str(rec.record.get("contentId")))
+                files[folder[path]].append(fno[path])
         if ids["services"]:
-            self.side.fetch_channels_of(ids["services"])
+            self.side.fetch_channels_of(ids["services"], min(files["services"]), max(files["services"]))
         if ids["channels"]:
-            self.side.fetch_services_of(ids["channels"])
+            self.side.fetch_services_of(ids["channels"], min(files["channels"]), max(files["channels"]))
 
     # -- shared pieces ------------------------------------------------------------------------------------------
     @staticmethod
