@@ -289,19 +289,19 @@ def build(*, db_path: Path | None = None, offline_dir: Path | None = None, refer
         ctx.resolver = MunicipalityResolver(rows.to_dict("records"))
         step("need", lambda: need.load(con, ctx))
         wanted = [s for s in ORG_LOADERS if not only or s in only]
-        own_limit = not os.environ.get(MEMORY_LIMIT_ENV)   # the default limit, not one set by hand
         child = loaders.in_child(files, ctx.org_dirs)
-        if own_limit and not child:
-            con.execute(f"set memory_limit = '{LOAD_MEMORY_LIMIT}'")
+        load_config = build_config(tmp, loading=True)[0]   # a limit set by hand holds here too
+        if not child:
+            con.execute(f"set memory_limit = '{load_config['memory_limit']}'")
         s0 = time.perf_counter()
         con, load_stats, load_seconds = loaders.run(
-            con, lambda: connect_build(tmp)[0], tmp, build_config(tmp, loading=True)[0], ctx, ORG_LOADERS, wanted,
-            child=child, report=lambda result: log(result.summary()))
+            con, lambda: connect_build(tmp)[0], tmp, load_config, ctx, ORG_LOADERS, wanted, child=child,
+            report=lambda result: log(result.summary()))
         step_seconds.update(load_seconds)
         stats.extend(load_stats)
         log(f"loaders: {time.perf_counter() - s0:.1f} s{' (child process)' if child else ''}")
-        if own_limit and not child:
-            con.execute(f"set memory_limit = '{DEFAULT_MEMORY_LIMIT}'")
+        if not child:   # a reopened connection has the build's limit already
+            con.execute(f"set memory_limit = '{build_config(tmp)[0]['memory_limit']}'")
         from . import harmonise, marts
         counts = step("harmonise", lambda: harmonise.build_core(con, reference_dir, is_demo=is_demo))
         # --- service paths (issue 10): path dimensions and the public PTV side as its own core tables ---------

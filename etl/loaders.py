@@ -6,9 +6,10 @@ the memory is not: the objects that live on (code items, resolver caches, quaran
 arenas, and `malloc_trim` gives back little of it. Measured at demo scale 100: 885 MB resident after the loaders and
 malloc_trim, 672 MB of it anonymous memory, while DuckDB accounted for 92 MB and 0.9 M Python blocks were alive;
 closing DuckDB gave back 185 MB, the rest stayed. Harmonise and the marts then let DuckDB take up to its memory
-limit on top, and the build peaked at 2.0 GB (target 1.5 GB, issue 14). A child process returns all of it when it exits; the build's
-own process never holds the loaders' heap. The child costs a process start (about a second: imports), so small
-inputs (tests, scale-1 demo) load in-process unless `JARJESTOKARTTA_LOADERS_PROCESS` says otherwise.
+limit on top, and the build peaked at 2.0 GB (target 1.5 GB, issue 14). A child process returns all of it when it
+exits; the build's own process never holds the loaders' heap. The child costs a process start and a pickle of the
+context (about 3 s at demo scale 100), so small inputs (tests, scale-1 demo) load in-process unless
+`JARJESTOKARTTA_LOADERS_PROCESS` says otherwise.
 
 Both ways run the same code (:func:`load_sources`) on the same warehouse file and give the same tables, the same
 quarantine rows in the same order and the same load statistics.
