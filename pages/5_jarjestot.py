@@ -88,9 +88,9 @@ c1, c2 = st.columns(2)
 area = ui.select_param("area", t("select.area", lang), list(area_name), format_func=area_name.get, container=c1)
 source = ui.select_param("source", t("select.source", lang), sources, container=c2,
                          format_func=lambda s: t("common.all_sources", lang) if s == ALL else t(f"source.name.{s}", lang))
-orgs = cached.organisation_list(area_code=None if area == ALL else area, source=None if source == ALL else source,
-                                lang=lang)
-total = cached.organisation_count(area_code=None if area == ALL else area, source=None if source == ALL else source)
+chosen = {"area_code": None if area == ALL else area, "source": None if source == ALL else source}
+orgs = cached.organisation_list(**chosen, lang=lang)
+total = cached.organisation_count(**chosen)
 st.caption(t("orgs.list.count", lang, n=fmt_number(total, lang)) if total <= len(orgs) else
            t("orgs.list.count_cut", lang, shown=fmt_number(len(orgs), lang), n=fmt_number(total, lang)))
 ui.table_with_downloads(orgs, "jarjestot", lang, [

@@ -25,7 +25,8 @@ from app.queries.meta import (build_info, has_table, quarantine_rows, quarantine
 from app.queries.organisations import (ORG_CHECKS, organisation_activities, organisation_checklist,
                                        organisation_count, organisation_detail, organisation_index,
                                        organisation_list, organisation_map, organisation_municipalities,
-                                       organisation_source_options, organisation_sources, organisation_types, rank_organisations)
+                                       organisation_source_options, organisation_sources, organisation_types,
+                                       rank_organisations)
 from app.queries.paths import (COUNTRY, PAGE_SOURCES, CARD_SOURCES, STATUSES, path_area, path_local_activities,
                                path_municipalities, path_national_activities, path_nearby_activities,
                                path_public_services, path_stage_counts, path_stages, service_paths)
@@ -49,8 +50,7 @@ __all__ = [
     # organisations
     "ORG_CHECKS", "organisation_activities", "organisation_checklist", "organisation_detail", "organisation_index",
     "organisation_count", "organisation_list", "organisation_map", "organisation_municipalities",
-    "organisation_source_options",
-    "organisation_sources", "organisation_types", "rank_organisations",
+    "organisation_source_options", "organisation_sources", "organisation_types", "rank_organisations",
     # paths
     "COUNTRY", "PAGE_SOURCES", "CARD_SOURCES", "STATUSES", "path_area", "path_local_activities",
     "path_municipalities", "path_national_activities", "path_nearby_activities", "path_public_services",
