@@ -186,8 +186,9 @@ def run_child(code: str, payload: dict[str, Any], *, env: dict[str, str] | None 
     """Run `python -c code` with `payload` as JSON in argv[1]; the child writes its own JSON result to the file
     named in payload["result_file"]. Peak RSS is the larger of that child's ru_maxrss from os.wait4 (per run, not
     the cumulative RUSAGE_CHILDREN maximum over the whole benchmark; for a child with children of its own it is the
-    largest single process) and the child's process tree summed (RSS of it and its descendants, sampled every
-    50 ms): a build that runs its loaders in a process of its own is charged for both processes together."""
+    largest single process) and the child's process tree summed (:func:`tree_memory_mb` of it and its descendants,
+    sampled every 50 ms): a build that runs its loaders in a process of its own is charged for both processes
+    together, and forked PTV workers for what they add, not again for the pages they share with their parent."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         result_file = f.name
     payload = {**payload, "result_file": result_file}
@@ -202,7 +203,7 @@ def run_child(code: str, payload: dict[str, Any], *, env: dict[str, str] | None 
             pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
-            tree_peak = max(tree_peak, tree_rss_mb(proc.pid) or 0.0)
+            tree_peak = max(tree_peak, tree_memory_mb(proc.pid) or 0.0)
             if time.perf_counter() > deadline:
                 proc.kill()
                 pid, status, ru = os.wait4(proc.pid, 0)
@@ -243,6 +244,31 @@ def tree_rss_mb(pid: int) -> float | None:
     with contextlib.suppress(OSError):
         for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
             total += tree_rss_mb(int(child)) or 0
+    return total
+
+
+def pss_mb(pid: int) -> float | None:
+    """Proportional set size of one process (`Pss` of /proc/PID/smaps_rollup), MB: its resident pages, each page
+    shared with n processes counted 1/n. For a process alone this is its RSS; for forked workers, whose pages are
+    their parent's until written, the sum over the processes is the memory they really hold (a sum of RSS counts
+    the shared pages once per process). VmRSS where smaps_rollup cannot be read."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return rss_mb(pid)
+
+
+def tree_memory_mb(pid: int) -> float | None:
+    """:func:`pss_mb` of a process plus its descendants."""
+    total = pss_mb(pid)
+    if total is None:
+        return None
+    with contextlib.suppress(OSError):
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            total += tree_memory_mb(int(child)) or 0
     return total
 
 

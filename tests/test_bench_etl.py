@@ -44,3 +44,26 @@ json.dump({"ok": True}, open(json.loads(sys.argv[1])["result_file"], "w"))
     run = run_child(code, {})
     assert run.returncode == 0 and run.result == {"ok": True}
     assert run.maxrss_mb >= 600   # 300 MB here + 300 MB in the grandchild at the same time
+
+
+def test_run_child_peak_counts_forked_pages_once_until_they_are_written():
+    """Forked PTV workers share their parent's pages until they write them: the tree's peak is the sum of PSS, so
+    300 MB shared by a parent and its forked child counts once, and twice once the child has written its copy."""
+    from bench.common import run_child
+    code = """
+import json, os, sys, time
+held = bytearray(300 * 2**20)
+for i in range(0, len(held), 4096): held[i] = 1
+pid = os.fork()
+if pid == 0:
+    if sys.argv[1] and json.loads(sys.argv[1]).get("write"):
+        for i in range(0, len(held), 4096): held[i] = 2   # the child's own copy of every page
+    time.sleep(1.5)
+    os._exit(0)
+os.waitpid(pid, 0)
+json.dump({"ok": True}, open(json.loads(sys.argv[1])["result_file"], "w"))
+"""
+    shared, written = run_child(code, {}), run_child(code, {"write": True})
+    assert shared.returncode == written.returncode == 0
+    assert 300 <= shared.maxrss_mb < 450
+    assert written.maxrss_mb >= 600

@@ -3,6 +3,7 @@ adapter (same staging rows as v11, same quarantine rules), the v11 -> v12 conver
 from __future__ import annotations
 
 import copy
+import os
 import json
 import shutil
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from etl.context import EtlError, LoadStats
-from etl.load import ptv, ptv_v12
+from etl.load import ptv, ptv_v12, ptv_workers
 from etl.load.readers import read_json
 from etl.ptv.settings import api_version, schema_name_for
 from etl.ptv.v12_convert import v11_to_v12_pages, write_v12_pages
@@ -505,3 +506,102 @@ def test_demo_build_from_v12_gives_the_same_marts_as_from_v11(demo_both, tmp_pat
     assert con.execute("select count(*) from mart_org_visibility").fetchone()[0] > 100
     assert con.execute("select count(*) from stg_ptv__public_service").fetchone()[0] > 10
     assert con.execute("select count(*) from _meta_files where path like '%/ptv/v12/connections/%'").fetchone()[0]
+
+
+# --- worker processes (etl/load/ptv_workers.py) ------------------------------------------------------------------
+
+def _with_workers(monkeypatch, n: int, group_bytes: int) -> None:
+    monkeypatch.setenv(ptv_workers.ENV_WORKERS, str(n))
+    monkeypatch.setattr(ptv_v12, "GROUP_BYTES", group_bytes)
+
+
+@pytest.mark.parametrize("workers, group_bytes", [(1, 1), (2, 1), (2, 3_000), (2, 10 ** 9)])
+def test_workers_give_the_same_rows_quarantine_and_counts_in_order(make_ctx, tmp_path, monkeypatch, workers,
+                                                                   group_bytes):
+    """Services and channels read, adapted and decided in worker processes (a group of whole files each: one file,
+    a few, or all) give every staging row, every quarantine row (reasons, messages, raw copies: duplicates, an
+    index page, an unreadable page, a connection to a channel never read) and the record balance of the loader
+    alone, in the same order."""
+    org_dir = _grouping_input(tmp_path)
+    con, stats = run(ctx := make_ctx(org_dir))
+    alone = _everything(con, ctx)
+    _with_workers(monkeypatch, workers, group_bytes)
+    con_w, stats_w = run(ctx_w := make_ctx(org_dir))
+    assert _everything(con_w, ctx_w) == alone
+    assert (stats_w.read, stats_w.loaded, stats_w.quarantined) == (stats.read, stats.loaded, stats.quarantined)
+    reasons = [r["reason_code"] for r in alone[1]]
+    assert {"duplicate", "index_page", "malformed_file"} <= set(reasons)
+    assert not con_w.execute("select table_name from duckdb_tables() where table_name like '\\_ptv%' escape '\\'"
+                             ).fetchall()
+
+
+def test_workers_records_whose_ids_the_file_scan_missed_are_decided_in_the_loader(make_ctx, tmp_path,
+                                                                                   monkeypatch):
+    """A record whose links are not among its group's rows (the byte scan did not find its id there) is read
+    again and decided in the loader's process after a look-up of its own: the rows stay the same, in order."""
+    org_dir = _grouping_input(tmp_path)
+    con, _stats = run(ctx := make_ctx(org_dir))
+    alone = _everything(con, ctx)
+    _with_workers(monkeypatch, 2, 1)
+    plain = ptv_v12.file_ids
+    for hint in (lambda paths: iter(()), lambda paths: ((fno + 1, key) for fno, key in plain(paths))):
+        monkeypatch.setattr(ptv_v12, "file_ids", hint)
+        here: list[str] = []
+        lookup = ptv_v12.Adapter._lookup
+
+        def recorded(self, kind, rec, lookup=lookup):
+            here.append(kind)
+            return lookup(self, kind, rec)
+
+        monkeypatch.setattr(ptv_v12.Adapter, "_lookup", recorded)
+        con_h, _ = run(ctx_h := make_ctx(org_dir))
+        assert _everything(con_h, ctx_h) == alone
+        assert {"services", "channels"} <= set(here)
+
+
+def test_workers_load_the_demo_like_the_loader_alone(make_ctx, demo_both, monkeypatch):
+    """The demo's PTV v12 pages (scale 0.1: hundreds of records per kind, public services and channels, every
+    quarantine reason the demo plants) load the same with two workers and groups of a few files."""
+    d12, _ = demo_both
+    con, stats = run(ctx := make_ctx(d12, is_demo=True))
+    alone = _everything(con, ctx)
+    _with_workers(monkeypatch, 2, 200_000)
+    con_w, stats_w = run(ctx_w := make_ctx(d12, is_demo=True))
+    assert _everything(con_w, ctx_w) == alone
+    assert (stats_w.read, stats_w.loaded, stats_w.quarantined) == (stats.read, stats.loaded, stats.quarantined)
+    assert len(alone[0]["stg_ptv__activity"]) > 100 and len(alone[0]["stg_ptv__public_service"]) > 100
+    assert len(list((d12 / "ptv" / "v12" / "services").glob("*.json"))) > 2
+
+
+def test_a_worker_that_dies_ends_the_build_with_a_clear_error(make_ctx, tmp_path, monkeypatch):
+    org_dir = _grouping_input(tmp_path)
+    _with_workers(monkeypatch, 2, 1)
+
+    def dying_job(self, ctx, kind, adapt, compute):
+        def job(group, rows):
+            os._exit(3)
+        return job
+
+    monkeypatch.setattr(ptv_v12.Adapter, "_job", dying_job)
+    with pytest.raises(EtlError, match="worker process handling PTV records ended without an answer.*"
+                                       "JARJESTOKARTTA_PTV_WORKERS=0"):
+        run(make_ctx(org_dir))
+
+
+def test_worker_count_setting(tmp_path, monkeypatch):
+    page = tmp_path / "page.json"
+    page.write_bytes(b"x" * 1000)
+    monkeypatch.delenv(ptv_workers.ENV_WORKERS, raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert ptv_workers.worker_count([page]) == 0                   # small input: no workers
+    monkeypatch.setattr(ptv_workers, "MIN_BYTES", 1500)
+    assert ptv_workers.worker_count([page, page]) == 2             # one per CPU once the pages are large
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert ptv_workers.worker_count([page, page]) == 0             # one CPU: none
+    for value, expected in (("0", 0), ("3", 3)):
+        monkeypatch.setenv(ptv_workers.ENV_WORKERS, value)
+        assert ptv_workers.worker_count([page]) == expected
+    for value in ("two", "-1", "99"):
+        monkeypatch.setenv(ptv_workers.ENV_WORKERS, value)
+        with pytest.raises(EtlError, match="JARJESTOKARTTA_PTV_WORKERS"):
+            ptv_workers.worker_count([page])

@@ -13,10 +13,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from sys import intern
-from typing import Any
+from typing import Any, Callable, Iterator
 
 from etl.context import BuildContext, LoadStats
-from etl.load import ptv_v12
+from etl.load import ptv_v12, ptv_workers
 from etl.load.places import resolve_municipality, resolve_places
 from etl.load.quarantine import Reject, reject_if_seen, reject_wrong_types, set_aside
 from etl.load.ptv_public import (PUBLIC_CHANNEL_COLUMNS, PUBLIC_ORGANISATION_COLUMNS, PUBLIC_SERVICE_COLUMNS,
@@ -44,16 +44,28 @@ def load(con: Any, ctx: BuildContext) -> LoadStats:
     adapted to v11 records by etl/load/ptv_v12.py; else the v11 pages. Both go through :func:`load_files`."""
     if ptv_v12.use_v12(ctx):
         v12 = ptv_v12.prepare(con, ctx)
-        return load_files(con, ctx, v12.files, read_all=v12.read_all, stats=v12.stats, index=v12.channel_index)
+        return load_files(con, ctx, v12.files, records=v12.records, stats=v12.stats, index=v12.channel_index,
+                          workers=ptv_workers.worker_count([*v12.files["services"], *v12.files["channels"]]))
     return load_files(con, ctx, {kind: source_files(ctx, f"ptv/{kind}", (".json",))
                                  for kind in ("organizations", "services", "channels")})
 
 
-def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, read_all: Any = None,
-               stats: LoadStats | None = None, index: Any = None) -> LoadStats:
-    """`read_all` (default: v11 pages), `stats` and the channel `index` (default: in memory,
-    etl.load.ptv_records.ChannelIndex) are the v12 adapter's hook (etl/load/ptv_v12.py)."""
-    read_all = read_all or read_v11
+def v11_records(ctx: BuildContext, stats: LoadStats, kind: str, paths: list[Path], file_rows: list[dict[str, Any]],
+                compute: Callable[[Path, JsonRecord], Any], workers: Any = None) -> Iterator[tuple[Path, Any, Any]]:
+    """`(path, record, compute(path, record))` for the records of v11 pages (`workers` are for v12 pages)."""
+    for path, rec in read_v11(ctx, stats, paths, file_rows):
+        yield path, rec, compute(path, rec)
+
+
+def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, records: Any = None,
+               stats: LoadStats | None = None, index: Any = None, workers: int = 0) -> LoadStats:
+    """`records` (default: v11 pages, :func:`v11_records`), `stats` and the channel `index` (default: in memory,
+    etl.load.ptv_records.ChannelIndex) are the v12 adapter's hook (etl/load/ptv_v12.py); `workers` processes
+    decide the channels and services when above 0 (etl/load/ptv_workers.py; v12 pages only).
+
+    Per record, what the rules decide (`*_outcome`: pure, so a worker may run it) is kept apart from applying it
+    (here, in reading order: duplicates, the channel index, staging rows, quarantine)."""
+    records = records or v11_records
     stats = stats or LoadStats(SOURCE)
     index = index or ChannelIndex()
     # Files are parsed one at a time and dropped once their records are handled (the parsed JSON of every file at
@@ -69,8 +81,12 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, rea
     orgs: dict[str, dict[str, Any]] = {}
     public_orgs: dict[str, dict[str, Any]] = {}
     private_ids: set[str] = set()   # Company / SotePrivate organisations: their services and channels say so
-    for path, rec in read_all(ctx, stats, files.get("organizations", []), file_rows["organizations"]):
-        result = reject_wrong_types(_organisation, ctx, path, rec)
+
+    def organisation_outcome(path: Path, rec: JsonRecord) -> Any:
+        return reject_wrong_types(_organisation, ctx, path, rec)
+
+    for path, rec, result in records(ctx, stats, "organizations", files.get("organizations", []),
+                                     file_rows["organizations"], organisation_outcome):
         if isinstance(result, Reject) and result.reason == "private_company" and isinstance(rec.record, dict):
             private_ids.add(str(rec.record.get("id")))
         key = None if isinstance(result, Reject) else result["source_id"]
@@ -85,30 +101,65 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, rea
         stats.loaded += 1
     counties = county_municipalities(con, ctx)
 
+    def channel_outcome(path: Path, rec: JsonRecord) -> tuple[Any, bool, Any, Any]:
+        """(the channel's facts or a Reject, public, its row or a Reject, its public contact or the error)"""
+        ch = reject_wrong_types(_parse_channel, rec.record) if isinstance(rec.record, dict) else None
+        if isinstance(ch, Reject):
+            return ch, False, None, None
+        public = ch is not None and str(rec.record.get("organizationId") or "") in public_orgs
+        result = reject_wrong_types(_channel_row, ctx, path, rec, ch, public_orgs if public else orgs, private_ids)
+        contact = None
+        if public and not isinstance(result, Reject):
+            try:
+                contact = channel_contact(rec.record, ch)
+            except Exception as e:  # noqa: BLE001 - raised where it always was: when the row is written
+                contact = e
+        return ch, public, result, contact
+
+    def service_outcome(path: Path, rec: JsonRecord) -> tuple[bool, Any]:
+        """(public, its row or a Reject)"""
+        public_org = public_owner(rec.record, orgs, public_orgs) if public_orgs else None
+        if public_org is not None:
+            return True, reject_wrong_types(public_service, ctx, path, rec, public_org, index.channels,
+                                            index.channels_of, counties)
+        return False, reject_wrong_types(_service, ctx, path, rec, orgs, index.channels, index.channels_of,
+                                         private_ids)
+
+    _channels_and_services(con, ctx, stats, files, file_rows, records, index,
+                           ptv_workers.Workers(workers) if workers else None, channel_outcome, service_outcome)
+
+    ctx.quarantine.rows[first_row:first_row] = [row for kind in kinds for row in file_rows[kind]]
+    org_rows.close()
+    write_staging(con, "stg_ptv__public_organisation", PUBLIC_ORGANISATION_COLUMNS, list(public_orgs.values()), stats)
+    return stats
+
+
+def _channels_and_services(con: Any, ctx: BuildContext, stats: LoadStats, files: dict[str, list[Path]],
+                           file_rows: dict[str, list[dict[str, Any]]], records: Any, index: Any, pool: Any,
+                           channel_outcome: Callable[..., Any], service_outcome: Callable[..., Any]) -> None:
     channel_rows = StagingWriter(con, "stg_ptv__channel", CHANNEL_COLUMNS, stats=stats)
     public_channel_rows = StagingWriter(con, "stg_ptv__public_channel", PUBLIC_CHANNEL_COLUMNS, stats=stats)
     loaded_channels: set[str] = set()
-    for path, rec in read_all(ctx, stats, files.get("channels", []), file_rows["channels"]):
-        ch = reject_wrong_types(_parse_channel, rec.record) if isinstance(rec.record, dict) else None
+    for path, rec, (ch, public, result, contact) in records(ctx, stats, "channels", files.get("channels", []),
+                                                            file_rows["channels"], channel_outcome, pool):
         if isinstance(ch, Reject):
             set_aside(ctx, stats, SOURCE, path, rec, ch)
             continue
         if ch:
             index.add(ch)
-        public = ch is not None and str(rec.record.get("organizationId") or "") in public_orgs
-        result = reject_wrong_types(_channel_row, ctx, path, rec, ch, public_orgs if public else orgs, private_ids)
         result = reject_if_seen(result, None if isinstance(result, Reject) else result["source_id"], loaded_channels,
                                 "channel")
         if set_aside(ctx, stats, SOURCE, path, rec, result):
             continue
         if public:
-            public_channel_rows.append({**result, **channel_contact(rec.record, ch)})
+            if isinstance(contact, BaseException):
+                raise contact
+            public_channel_rows.append({**result, **contact})
         else:
             channel_rows.append(result)
         loaded_channels.add(result["source_id"])
         stats.loaded += 1
     index.close()
-    channels, channels_of = index.channels, index.channels_of
     del loaded_channels
     channel_rows.flush()   # not held through the services (close() at the end notes the cut texts in order)
     public_channel_rows.flush()
@@ -116,30 +167,21 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, rea
     activities = StagingWriter(con, "stg_ptv__activity", ACTIVITY_COLUMNS, stats=stats)
     public_services = StagingWriter(con, "stg_ptv__public_service", PUBLIC_SERVICE_COLUMNS, stats=stats)
     loaded_services: set[str] = set()
-    for path, rec in read_all(ctx, stats, files.get("services", []), file_rows["services"]):
-        public_org = public_owner(rec.record, orgs, public_orgs) if public_orgs else None
-        if public_org is not None:
-            result = reject_wrong_types(public_service, ctx, path, rec, public_org, channels, channels_of, counties)
-        else:
-            result = reject_wrong_types(_service, ctx, path, rec, orgs, channels, channels_of, private_ids)
+    for path, rec, (public, result) in records(ctx, stats, "services", files.get("services", []),
+                                               file_rows["services"], service_outcome, pool):
         result = reject_if_seen(result, None if isinstance(result, Reject) else result["source_id"], loaded_services,
                                 "service")
         if set_aside(ctx, stats, SOURCE, path, rec, result):
             continue
-        (public_services if public_org is not None else activities).append(result)
+        (public_services if public else activities).append(result)
         loaded_services.add(intern(result["source_id"]))
         stats.loaded += 1
     index.drop()
-    del channels, channels_of, loaded_services
-
-    ctx.quarantine.rows[first_row:first_row] = [row for kind in kinds for row in file_rows[kind]]
+    del loaded_services
     activities.close()
     channel_rows.close()
     public_services.close()
     public_channel_rows.close()
-    org_rows.close()
-    write_staging(con, "stg_ptv__public_organisation", PUBLIC_ORGANISATION_COLUMNS, list(public_orgs.values()), stats)
-    return stats
 
 
 # --- coordinates -----------------------------------------------------------------------------------------------

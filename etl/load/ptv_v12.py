@@ -47,10 +47,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from etl.context import BuildContext, LoadStats
-from etl.load.ptv_records import SOURCE, Channel, read_all as read_v11
+from etl.context import BuildContext, EtlError, LoadStats
+from etl.load.ptv_records import LIST_KEYS, SOURCE, Channel, read_all as read_v11
 from etl.load.quarantine import Reject, reject_wrong_types, set_aside
-from etl.load.readers import JsonRecord, source_files
+from etl.load.readers import JsonRecord, json_records, source_files
+from etl.load.values import raw_text
 from etl.sources import API_VERSION_NOTE
 from etl.ptv.settings import (
     AREA_TO_V11, CHANNEL_TYPE_TO_V11, CHARGE_TO_V11, CODE_SCHEMAS, CODE_URIS, ENV_VERSION, LANGS,
@@ -77,9 +78,9 @@ def v12_files(ctx: BuildContext) -> dict[str, list[Path]]:
 @dataclass
 class V12Input:
     """What the v11 loader (etl.load.ptv.load_files) needs to read v12 pages: the record files per kind, the
-    adapting reader and the stats the side data were counted into."""
+    adapting reader (:meth:`Adapter.records`) and the stats the side data were counted into."""
     files: dict[str, list[Path]]
-    read_all: Callable[..., Iterator[tuple[Path, JsonRecord]]]
+    records: Callable[..., Iterator[tuple[Path, Any, Any]]]
     stats: LoadStats
     channel_index: "ChannelTable"
 
@@ -91,13 +92,14 @@ def prepare(con: Any, ctx: BuildContext) -> V12Input:
     stats.notes.append(API_VERSION_NOTE)
     side = SideData(con)
     side.read(ctx, stats, files["connections"], files["codes"])
-    return V12Input({k: files[k] for k in RECORD_KINDS}, Adapter(side).read_all, stats, side.channel_index)
+    return V12Input({k: files[k] for k in RECORD_KINDS}, Adapter(side).records, stats, side.channel_index)
 
 
 # --- the connection and channel tables in DuckDB ----------------------------------------------------------------------
 
 PAIR_BATCH = 100_000    # connection pairs / channel rows written to DuckDB at a time
 GROUP_RECORDS = 10_000  # records adapted per look-up of their connections (one query over the group's files)
+GROUP_BYTES = 8 * 1024 ** 2   # page bytes per group handed to a worker process (about 8,000 records)
 
 
 def db_key(value: str) -> str:
@@ -209,11 +211,49 @@ class FileOrdered:
                        wanted, copy, out)
         return out
 
+    def range_rows(self, first: int, last: int, columns: str) -> list[tuple[Any, ...]]:
+        """Every row copied under files `first`..`last` (what :meth:`take` picks a group's rows from, elsewhere)."""
+        return self.con.execute(f"select fno, {self.key}, ord, {columns} from {self.table} "
+                                f"where fno between ? and ? order by fno, {self.key}, ord", [first, last]).fetchall()
+
     @staticmethod
-    def _take(rows: list[tuple[Any, ...]], wanted: set[str], copy: dict[str, Any], out: list[tuple[Any, ...]]) -> None:
+    def take(rows: list[tuple[Any, ...]]) -> tuple[list[tuple[Any, ...]], set[str]]:
+        """From :meth:`range_rows`: `(key, *columns)` of one copy of each key's rows, as :meth:`rows` gives them,
+        and every key named there (with or without rows). A record's key outside that set needs :meth:`rows`."""
+        out: list[tuple[Any, ...]] = []
+        copy: dict[str, Any] = {}
+        FileOrdered._take(rows, None, copy, out)
+        return out, set(copy)
+
+    @staticmethod
+    def _take(rows: list[tuple[Any, ...]], wanted: set[str] | None, copy: dict[str, Any],
+              out: list[tuple[Any, ...]]) -> None:
         for fno, key, order, *values in rows:
-            if key in wanted and copy.setdefault(key, fno) == fno and order is not None:
+            if (wanted is None or key in wanted) and copy.setdefault(key, fno) == fno and order is not None:
                 out.append((key, *values))
+
+
+SERVICE_LINK_COLUMNS = "cid, known, type, muni, lat, lon, url"
+CHANNEL_LINK_COLUMNS = "sid"
+
+
+def service_links(rows: list[tuple[Any, ...]]) -> tuple[dict[str, list[str]], dict[str, Channel]]:
+    """({service id: its channel ids in the order first connected}, {channel id: the channel, when read})"""
+    links: dict[str, list[str]] = {}
+    channels: dict[str, Channel] = {}
+    for sid, cid, known, ctype, muni, lat, lon, url in rows:
+        links.setdefault(sid, []).append(cid)
+        if known and cid not in channels:
+            channels[cid] = Channel(cid, ctype, muni, lat, lon, url, ())
+    return links, channels
+
+
+def channel_links(rows: list[tuple[Any, ...]]) -> dict[str, list[str]]:
+    """{channel id: its service ids in the order first connected}"""
+    links: dict[str, list[str]] = {}
+    for cid, sid in rows:
+        links.setdefault(cid, []).append(sid)
+    return links
 
 
 class ChannelTable:
@@ -254,13 +294,9 @@ class ChannelTable:
     def fetch_links(self, sids: list[str], first: int, last: int) -> dict[str, list[str]]:
         """{service id: its channel ids in the order first connected} for these services (read from files
         `first`..`last`); ``channels`` then holds the channels among them that were read."""
-        rows = self._links.rows(db_keys(sids), first, last, "cid, known, type, muni, lat, lon, url")
-        links: dict[str, list[str]] = {}
+        links, channels = service_links(self._links.rows(db_keys(sids), first, last, SERVICE_LINK_COLUMNS))
         self.channels.clear()
-        for sid, cid, known, ctype, muni, lat, lon, url in rows:
-            links.setdefault(sid, []).append(cid)
-            if known and cid not in self.channels:
-                self.channels[cid] = Channel(cid, ctype, muni, lat, lon, url, ())
+        self.channels.update(channels)
         return links
 
     def drop(self) -> None:
@@ -335,11 +371,15 @@ class SideData:
         and, in the channel index, the channels they link."""
         self.channels_of = self.channel_index.fetch_links(sids, first, last)
 
+    def links(self, kind: str) -> tuple[FileOrdered, str]:
+        """The file-ordered link table the `kind` records are looked up in, and the columns they read of it."""
+        if kind == "channels":
+            return self._links, CHANNEL_LINK_COLUMNS
+        return self.channel_index._links, SERVICE_LINK_COLUMNS
+
     def fetch_services_of(self, cids: list[str], first: int, last: int) -> None:
         """``services_of`` for these channels (the group about to be adapted, read from files `first`..`last`)."""
-        self.services_of = {}
-        for cid, sid in self._links.rows(db_keys(cids), first, last, "sid"):
-            self.services_of.setdefault(cid, []).append(sid)
+        self.services_of = channel_links(self._links.rows(db_keys(cids), first, last, CHANNEL_LINK_COLUMNS))
 
     def _code(self, kind: str, item: Any) -> Reject | None:
         if not isinstance(item, dict):
@@ -397,6 +437,21 @@ def _groups(ctx: BuildContext, records: Iterator[tuple[Path, JsonRecord]],
         yield group
 
 
+def _file_groups(paths: list[Path], size: int) -> Iterator[tuple[int, int]]:
+    """(first, last) file numbers of consecutive files of at least `size` bytes together (but the last group)."""
+    first, total = 0, 0
+    for i, path in enumerate(paths):
+        try:
+            total += path.stat().st_size
+        except OSError:
+            total += 1
+        if total >= size:
+            yield first, i
+            first, total = i + 1, 0
+    if first < len(paths):
+        yield first, len(paths) - 1
+
+
 def _records(ctx: BuildContext, stats: LoadStats, paths: list[Path]) -> Iterator[tuple[Path, JsonRecord]]:
     """Items of side-data pages through the v11 reader; an unreadable page is one record read and set aside as
     `malformed_file`. Valid items are not records of the balance: the reader's count of them is taken back."""
@@ -409,6 +464,38 @@ def _records(ctx: BuildContext, stats: LoadStats, paths: list[Path]) -> Iterator
 
 # --- records -------------------------------------------------------------------------------------------------------
 
+@dataclass
+class Side:
+    """The connections of one group of records, as adapting and the services' rules read them: each service's
+    channel ids (`channels_of`), each channel's service ids (`services_of`) and the channels the services link."""
+    channels_of: dict[str, list[str]]
+    services_of: dict[str, list[str]]
+    channels: dict[str, Channel]
+
+
+class Rendered:
+    """A record a worker read and adapted, as the loader's process sees it: its `ref`, and its quarantine copy
+    (:meth:`rendered`, what etl.load.quarantine.set_aside stores): the one the worker made when the outcome rejects
+    it, else (a duplicate) the record read and adapted again here."""
+    __slots__ = ("ref", "page", "_adapter", "_kind", "_adapt", "_path", "_raw")
+
+    def __init__(self, adapter: "Adapter", kind: str, adapt: Callable[[dict[str, Any]], Any], path: Path, ref: str,
+                 raw: str | None) -> None:
+        self.ref, self.page, self._raw = ref, None, raw
+        self._adapter, self._kind, self._adapt, self._path = adapter, kind, adapt, path
+
+    @property
+    def record(self) -> Any:
+        rec = self._adapter._reread(self._path, self.ref)
+        if not isinstance(rec.record, dict):
+            return rec.record
+        self._adapter._use(self._adapter._lookup(self._kind, rec))
+        return self._adapt(rec.record)
+
+    def rendered(self) -> str:
+        return self._raw if self._raw is not None else raw_text(self.record)
+
+
 class Adapter:
     """The reader etl.load.ptv.load_files calls instead of its v11 one: v12 pages in, v11-shaped records out.
     Each adapted record starts with the record as received (`_v12`): a quarantine row then shows the v12 item
@@ -417,43 +504,173 @@ class Adapter:
     def __init__(self, side: SideData) -> None:
         self.side = side
 
-    def read_all(self, ctx: BuildContext, stats: LoadStats, paths: list[Path],
-                 file_rows: list[dict[str, Any]]) -> Iterator[tuple[Path, JsonRecord]]:
-        """The v11 reader's records (same file handling and counting), each adapted to v11 shape. Read a group of
-        records at a time: the group's connections are looked up at once (:class:`SideData`)."""
-        adapters = {"organizations": self.organization, "services": self.service, "channels": self.channel}
-        folder = {path: path.parent.name for path in paths}   # a file's records share its Path
+    def records(self, ctx: BuildContext, stats: LoadStats, kind: str, paths: list[Path],
+                file_rows: list[dict[str, Any]], compute: Callable[[Path, JsonRecord], Any],
+                workers: Any = None) -> Iterator[tuple[Path, Any, Any]]:
+        """`(path, adapted record, compute(path, adapted record))` for the v11 reader's records (same file handling
+        and counting), each adapted to v11 shape; an item the adapter cannot read is set aside here. Read a group of
+        whole files at a time: the group's connections are looked up at once (:class:`SideData`). With `workers`
+        (etl.load.ptv_workers.Workers), services and channels are read, adapted and computed in them
+        (:meth:`_in_workers`)."""
         fno = {path: i for i, path in enumerate(paths)}
-        for kind in LINKED_KINDS & set(folder.values()):
+        if kind in LINKED_KINDS:
             self.side.order_by_files(kind, paths)
-        for group in _groups(ctx, read_v11(ctx, stats, paths, file_rows), GROUP_RECORDS):
-            self._fetch_side(group, folder, fno)
-            for path, rec in group:
-                if path is None:   # a quarantine row the reader wrote while the group was read (an index page)
-                    ctx.quarantine.rows.append(rec)
-                    continue
-                if not isinstance(rec.record, dict):   # the v11 rules say bad_type for these
-                    yield path, rec
-                    continue
-                adapted = reject_wrong_types(adapters[folder[path]], rec.record)
-                if isinstance(adapted, Reject):
-                    set_aside(ctx, stats, SOURCE, path, rec, adapted)
-                    continue
-                yield path, JsonRecord(rec.ref, adapted, rec.page)
+        adapt = {"organizations": self.organization, "services": self.service, "channels": self.channel}[kind]
+        if workers is not None and kind in LINKED_KINDS:
+            yield from self._in_workers(ctx, stats, kind, paths, file_rows, adapt, compute, workers)
+        else:
+            for group in _groups(ctx, read_v11(ctx, stats, paths, file_rows), GROUP_RECORDS):
+                self._fetch_side(kind, group, fno)
+                for path, rec in group:
+                    if path is None:   # a quarantine row the reader wrote while the group was read (an index page)
+                        ctx.quarantine.rows.append(rec)
+                        continue
+                    rejected, outcome, adapted = self._answer(adapt, compute, path, rec)
+                    if rejected is not None:
+                        set_aside(ctx, stats, SOURCE, path, rec, rejected)
+                        continue
+                    yield path, adapted, outcome
         self.side.channels_of, self.side.services_of = {}, {}
 
-    def _fetch_side(self, group: list[tuple[Path | None, Any]], folder: dict[Path, str],
-                    fno: dict[Path, int]) -> None:
-        ids: dict[str, list[str]] = {kind: [] for kind in LINKED_KINDS}
-        files: dict[str, list[int]] = {kind: [] for kind in LINKED_KINDS}
+    # -- in worker processes ------------------------------------------------------------------------------------
+    def _in_workers(self, ctx: BuildContext, stats: LoadStats, kind: str, paths: list[Path],
+                    file_rows: list[dict[str, Any]], adapt: Callable[[dict[str, Any]], Any],
+                    compute: Callable[[Path, JsonRecord], Any], workers: Any) -> Iterator[tuple[Path, Any, Any]]:
+        """:meth:`records` with the reading, adapting and computing done by worker processes, a group of whole
+        files each (:data:`GROUP_BYTES`); this process only looks up the group's rows of the link table and applies
+        the workers' answers in order (:meth:`_job` says what comes back). A record whose id the file scan did not
+        find (its links were not in the group's rows) is read and computed here, after a look-up of its own."""
+        table, columns = self.side.links(kind)
+
+        def groups() -> Iterator[tuple[list[Path], Any, list[Path]]]:
+            for first, last in _file_groups(paths, GROUP_BYTES):
+                group = paths[first:last + 1]
+                yield group, table.range_rows(first, last, columns), group
+
+        for group, events in workers.ordered(self._job(ctx, kind, adapt, compute), groups()):
+            for event in events:
+                tag = event[0]
+                if tag == "record":
+                    _, i, ref, outcome, raw = event
+                    yield group[i], Rendered(self, kind, adapt, group[i], ref, raw), outcome
+                elif tag == "counts":
+                    stats.read += event[1]
+                    stats.quarantined += event[2]
+                elif tag == "row":
+                    ctx.quarantine.rows.append(event[1])
+                elif tag == "file_row":
+                    file_rows.append(event[1])
+                else:   # "here": its id was not among the group's rows
+                    path = group[event[1]]
+                    rec = self._reread(path, event[2])
+                    self._use(self._lookup(kind, rec))
+                    rejected, outcome, adapted = self._answer(adapt, compute, path, rec)
+                    if rejected is not None:
+                        set_aside(ctx, stats, SOURCE, path, rec, rejected)
+                        continue
+                    yield path, adapted, outcome
+
+    def _job(self, ctx: BuildContext, kind: str, adapt: Callable[[dict[str, Any]], Any],
+             compute: Callable[[Path, JsonRecord], Any]) -> Callable[[list[Path], Any], list[tuple[Any, ...]]]:
+        """What a worker does with a group of whole files and their rows of the link table: read them as this
+        process would (the v11 reader, a fresh count) and say, in reading order, what this process is to do:
+        ``("counts", read, quarantined)`` to add, a quarantine ``("row", row)`` (an index page, an item the adapter
+        cannot read) or ``("file_row", row)`` (an unreadable file), ``("record", file, ref, outcome, raw)`` to apply
+        (`raw`: the quarantine copy of the adapted record when the outcome holds a Reject), or
+        ``("here", file, ref)`` for a record whose links were not among the rows. Nothing outlives the group."""
+        def job(group: list[Path], rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+            taken, known = FileOrdered.take(rows)
+            if kind == "services":
+                links, channels = service_links(taken)
+                self._use(Side(links, {}, channels))
+            else:
+                self._use(Side({}, channel_links(taken), {}))
+            at = {path: i for i, path in enumerate(group)}
+            counts = LoadStats(SOURCE)
+            file_rows: list[dict[str, Any]] = []
+            rows_out = ctx.quarantine.rows
+            start = len(rows_out)
+            events: list[tuple[Any, ...]] = []
+            done = [0, 0, 0]   # read, quarantined and file rows already told
+
+            def tell() -> None:
+                if counts.read != done[0] or counts.quarantined != done[1]:
+                    events.append(("counts", counts.read - done[0], counts.quarantined - done[1]))
+                    done[0], done[1] = counts.read, counts.quarantined
+                events.extend(("row", row) for row in rows_out[start:])
+                del rows_out[start:]
+                events.extend(("file_row", row) for row in file_rows[done[2]:])
+                done[2] = len(file_rows)
+
+            try:
+                for path, rec in read_v11(ctx, counts, group, file_rows):
+                    tell()
+                    if isinstance(rec.record, dict) and db_key(str(rec.record.get("contentId"))) not in known:
+                        events.append(("here", at[path], rec.ref))
+                        continue
+                    rejected, outcome, adapted = self._answer(adapt, compute, path, rec)
+                    if rejected is not None:
+                        set_aside(ctx, counts, SOURCE, path, rec, rejected)
+                        continue
+                    raw = raw_text(adapted.record) if any(isinstance(o, Reject) for o in outcome) else None
+                    events.append(("record", at[path], rec.ref, outcome, raw))
+                tell()
+            finally:
+                del rows_out[start:]
+            return events
+        return job
+
+    def _reread(self, path: Path, ref: str) -> JsonRecord:
+        """The record at `ref` of `path`, read again (a record whose copy or outcome this process needs)."""
+        cached = getattr(self, "_reread_file", None)
+        if cached is None or cached[0] != path:
+            cached = self._reread_file = (path, {r.ref: r for r in json_records(path, LIST_KEYS)})
+        return cached[1][ref]
+
+    def _lookup(self, kind: str, rec: JsonRecord) -> "Side":
+        """The connections of one record, looked up in the whole link table."""
+        if not isinstance(rec.record, dict):
+            return Side({}, {}, {})
+        table, columns = self.side.links(kind)
+        rows = table.rows([db_key(str(rec.record.get("contentId")))], -1, -1, columns)
+        if kind == "services":
+            links, channels = service_links(rows)
+            return Side(links, {}, channels)
+        return Side({}, channel_links(rows), {})
+
+    @staticmethod
+    def _answer(adapt: Callable[[dict[str, Any]], Any], compute: Callable[[Path, JsonRecord], Any], path: Path,
+                rec: JsonRecord) -> tuple[Any, Any, Any]:
+        """(the adapter's Reject or None, compute's outcome, the adapted record)"""
+        if not isinstance(rec.record, dict):   # the v11 rules say bad_type for these
+            return None, compute(path, rec), rec
+        adapted = reject_wrong_types(adapt, rec.record)
+        if isinstance(adapted, Reject):
+            return adapted, None, None
+        adapted_rec = JsonRecord(rec.ref, adapted, rec.page)
+        return None, compute(path, adapted_rec), adapted_rec
+
+    def _fetch_side(self, kind: str, group: list[tuple[Path | None, Any]], fno: dict[Path, int]) -> None:
+        """The connections of the group's records, looked up at once."""
+        if kind not in LINKED_KINDS:
+            return
+        ids, files = [], []
         for path, rec in group:
-            if path is not None and isinstance(rec.record, dict) and folder[path] in ids:
-                ids[folder[path]].append(str(rec.record.get("contentId")))
-                files[folder[path]].append(fno[path])
-        if ids["services"]:
-            self.side.fetch_channels_of(ids["services"], min(files["services"]), max(files["services"]))
-        if ids["channels"]:
-            self.side.fetch_services_of(ids["channels"], min(files["channels"]), max(files["channels"]))
+            if path is not None and isinstance(rec.record, dict):
+                ids.append(str(rec.record.get("contentId")))
+                files.append(fno[path])
+        if ids and kind == "services":
+            self.side.fetch_channels_of(ids, min(files), max(files))
+        elif ids:
+            self.side.fetch_services_of(ids, min(files), max(files))
+
+    def _use(self, side: "Side") -> None:
+        """Adapt and compute with this group's connections."""
+        self.side.channels_of, self.side.services_of = side.channels_of, side.services_of
+        channels = self.side.channel_index.channels
+        if channels is not side.channels:   # the same dict object throughout: the services' rules hold it
+            channels.clear()
+            channels.update(side.channels)
 
     # -- shared pieces ------------------------------------------------------------------------------------------
     @staticmethod

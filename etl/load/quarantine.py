@@ -50,7 +50,9 @@ def reject_if_seen(result: Any, key: str | None, seen: Container[str], what: str
 def set_aside(ctx: BuildContext, stats: LoadStats, source: str, path: Path, rec: JsonRecord, result: Any) -> bool:
     """Quarantine the JSON record when `result` is a Reject (counted in stats); True when it was set aside."""
     if isinstance(result, Reject):
-        ctx.quarantine.add(source, path, rec.ref, result.reason, result.message, raw_text(rec.record))
+        rendered = getattr(rec, "rendered", None)   # a record read in another process (etl.load.ptv_v12.Rendered)
+        ctx.quarantine.add(source, path, rec.ref, result.reason, result.message,
+                           rendered() if rendered else raw_text(rec.record))
         stats.quarantined += 1
         return True
     return False
