@@ -181,13 +181,19 @@ class ChildRun:
     cpu_s: float = 0.0   # user + system CPU seconds of the child (all its threads): steadier than wall on a loaded machine
 
 
+# the share of one core the tree sampler of run_child may take: reading PSS walks a process's page tables (about
+# 20 ms for a 1 GB DuckDB process, 250 ms for DuckDB's JSON reader's 33 TB of reserved address space), so after a
+# reading that took t seconds the next waits TREE_SAMPLE_SHARE * t (RSS of a process alone every 50 ms)
+TREE_SAMPLE_SHARE = 20.0
+
+
 def run_child(code: str, payload: dict[str, Any], *, env: dict[str, str] | None = None,
               timeout: float = 3600) -> ChildRun:
     """Run `python -c code` with `payload` as JSON in argv[1]; the child writes its own JSON result to the file
     named in payload["result_file"]. Peak RSS is the larger of that child's ru_maxrss from os.wait4 (per run, not
     the cumulative RUSAGE_CHILDREN maximum over the whole benchmark; for a child with children of its own it is the
     largest single process) and the child's process tree summed (:func:`tree_memory_mb` of it and its descendants,
-    sampled every 50 ms): a build that runs its loaders in a process of its own is charged for both processes
+    sampled every 50 ms, less often when a reading is slow: :data:`TREE_SAMPLE_SHARE`): a build that runs its loaders in a process of its own is charged for both processes
     together, and forked PTV workers for what they add, not again for the pages they share with their parent."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         result_file = f.name
@@ -199,11 +205,16 @@ def run_child(code: str, payload: dict[str, Any], *, env: dict[str, str] | None 
                                 stdout=subprocess.DEVNULL, stderr=err)
         deadline = t0 + timeout
         tree_peak = 0.0
+        next_tree = 0.0   # when the tree may be measured again (a PSS reading of a large process is costly)
         while True:
             pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
-            tree_peak = max(tree_peak, tree_memory_mb(proc.pid) or 0.0)
+            now = time.perf_counter()
+            if now >= next_tree:
+                tree_peak = max(tree_peak, tree_memory_mb(proc.pid) or 0.0)
+                took = time.perf_counter() - now
+                next_tree = now + max(0.0, TREE_SAMPLE_SHARE * took)
             if time.perf_counter() > deadline:
                 proc.kill()
                 pid, status, ru = os.wait4(proc.pid, 0)
@@ -262,14 +273,21 @@ def pss_mb(pid: int) -> float | None:
 
 
 def tree_memory_mb(pid: int) -> float | None:
-    """:func:`pss_mb` of a process plus its descendants."""
-    total = pss_mb(pid)
-    if total is None:
-        return None
+    """The memory of a process and its descendants: the RSS of a process alone (cheap), else the sum of their
+    :func:`pss_mb` (each shared page once)."""
+    procs = _tree(pid)
+    if len(procs) == 1:
+        return rss_mb(pid)
+    values = [v for v in map(pss_mb, procs) if v is not None]
+    return sum(values) if values else None
+
+
+def _tree(pid: int) -> list[int]:
+    out = [pid]
     with contextlib.suppress(OSError):
         for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
-            total += tree_memory_mb(int(child)) or 0
-    return total
+            out += _tree(int(child))
+    return out
 
 
 def free_port() -> int:

@@ -6,6 +6,7 @@ import copy
 import os
 import json
 import shutil
+import time
 from pathlib import Path
 
 import duckdb
@@ -573,16 +574,54 @@ def test_workers_load_the_demo_like_the_loader_alone(make_ctx, demo_both, monkey
     assert len(list((d12 / "ptv" / "v12" / "services").glob("*.json"))) > 2
 
 
+class _OnArrival:
+    """Unpickled in a worker while it sets itself up, calls fn(*args) (sleeps, or ends the process)."""
+
+    def __init__(self, fn, *args):
+        self.fn, self.args = fn, args
+
+    def __reduce__(self):
+        return self.fn, self.args
+
+
+def _worker_setup_with(monkeypatch, extra) -> None:
+    real = ptv_v12.worker_setup
+
+    def setup(rules, adapter):
+        init, args = real(rules, adapter)
+        return init, (*args, extra)
+
+    monkeypatch.setattr(ptv_v12, "worker_setup", setup)
+
+
+def test_the_loader_does_groups_itself_while_the_worker_is_not_there_and_the_rows_stay_the_same(make_ctx, tmp_path,
+                                                                                                 monkeypatch):
+    """While the oldest group's answer is not back (here: the worker takes a second to start), the loader's process
+    does the next group itself (a bounded number ahead) instead of waiting; the answers are still applied in
+    reading order."""
+    org_dir = _grouping_input(tmp_path)
+    con, _stats = run(ctx := make_ctx(org_dir))
+    alone = _everything(con, ctx)
+    _with_workers(monkeypatch, 1, 1)
+    _worker_setup_with(monkeypatch, _OnArrival(time.sleep, 1.0))
+    made: list[ptv_workers.Workers] = []
+
+    class Counted(ptv_workers.Workers):
+        def __init__(self, *args):
+            super().__init__(*args)
+            made.append(self)
+
+    monkeypatch.setattr(ptv_workers, "Workers", Counted)
+    con_w, _ = run(ctx_w := make_ctx(org_dir))
+    assert _everything(con_w, ctx_w) == alone
+    assert len(made) == 1 and made[0].local_groups >= 2
+
+
 def test_a_worker_that_dies_ends_the_build_with_a_clear_error(make_ctx, tmp_path, monkeypatch):
     org_dir = _grouping_input(tmp_path)
-    _with_workers(monkeypatch, 2, 1)
-
-    def dying_job(self, ctx, kind, adapt, compute):
-        def job(group, rows):
-            os._exit(3)
-        return job
-
-    monkeypatch.setattr(ptv_v12.Adapter, "_job", dying_job)
+    _with_workers(monkeypatch, 1, 1)
+    _worker_setup_with(monkeypatch, _OnArrival(os._exit, 3))
+    monkeypatch.setattr(ptv_workers, "LOCAL_AHEAD", 0)   # the loader waits for the worker, which is gone
     with pytest.raises(EtlError, match="worker process handling PTV records ended without an answer.*"
                                        "JARJESTOKARTTA_PTV_WORKERS=0"):
         run(make_ctx(org_dir))
@@ -595,7 +634,9 @@ def test_worker_count_setting(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     assert ptv_workers.worker_count([page]) == 0                   # small input: no workers
     monkeypatch.setattr(ptv_workers, "MIN_BYTES", 1500)
-    assert ptv_workers.worker_count([page, page]) == 2             # one per CPU once the pages are large
+    assert ptv_workers.worker_count([page, page]) == 1             # once the pages are large: one per CPU but one
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    assert ptv_workers.worker_count([page, page]) == 3
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
     assert ptv_workers.worker_count([page, page]) == 0             # one CPU: none
     for value, expected in (("0", 0), ("3", 3)):

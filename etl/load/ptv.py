@@ -10,6 +10,7 @@ set aside as `private_company`, any other type as `not_an_ngo`, so the record ba
 read and set aside as `index_page`."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from sys import intern
@@ -45,7 +46,8 @@ def load(con: Any, ctx: BuildContext) -> LoadStats:
     if ptv_v12.use_v12(ctx):
         v12 = ptv_v12.prepare(con, ctx)
         return load_files(con, ctx, v12.files, records=v12.records, stats=v12.stats, index=v12.channel_index,
-                          workers=ptv_workers.worker_count([*v12.files["services"], *v12.files["channels"]]))
+                          workers=ptv_workers.worker_count([*v12.files["services"], *v12.files["channels"]]),
+                          jobs=v12.jobs, worker_setup=v12.worker_setup)
     return load_files(con, ctx, {kind: source_files(ctx, f"ptv/{kind}", (".json",))
                                  for kind in ("organizations", "services", "channels")})
 
@@ -58,13 +60,15 @@ def v11_records(ctx: BuildContext, stats: LoadStats, kind: str, paths: list[Path
 
 
 def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, records: Any = None,
-               stats: LoadStats | None = None, index: Any = None, workers: int = 0) -> LoadStats:
+               stats: LoadStats | None = None, index: Any = None, workers: int = 0, jobs: Any = None,
+               worker_setup: Any = None) -> LoadStats:
     """`records` (default: v11 pages, :func:`v11_records`), `stats` and the channel `index` (default: in memory,
-    etl.load.ptv_records.ChannelIndex) are the v12 adapter's hook (etl/load/ptv_v12.py); `workers` processes
-    decide the channels and services when above 0 (etl/load/ptv_workers.py; v12 pages only).
+    etl.load.ptv_records.ChannelIndex) are the v12 adapter's hook (etl/load/ptv_v12.py); with `jobs` and
+    `worker_setup` (what a worker does, by kind, and how a worker process sets itself up: etl.load.ptv_v12),
+    `workers` processes decide the channels and services when above 0 (etl/load/ptv_workers.py).
 
-    Per record, what the rules decide (`*_outcome`: pure, so a worker may run it) is kept apart from applying it
-    (here, in reading order: duplicates, the channel index, staging rows, quarantine)."""
+    Per record, what the rules decide (:class:`Rules`: pure, so a worker may run them) is kept apart from applying
+    it (here, in reading order: duplicates, the channel index, staging rows, quarantine)."""
     records = records or v11_records
     stats = stats or LoadStats(SOURCE)
     index = index or ChannelIndex()
@@ -101,13 +105,42 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, rec
         stats.loaded += 1
     counties = county_municipalities(con, ctx)
 
-    def channel_outcome(path: Path, rec: JsonRecord) -> tuple[Any, bool, Any, Any]:
+    rules = Rules(ctx, orgs, public_orgs, private_ids, counties, index.channels, index.channels_of)
+    pool = ptv_workers.Workers(workers, jobs(rules), *worker_setup(rules)) if workers and jobs else None
+    try:
+        _channels_and_services(con, ctx, stats, files, file_rows, records, index, pool, rules)
+    finally:
+        if pool is not None:
+            pool.close()
+
+    ctx.quarantine.rows[first_row:first_row] = [row for kind in kinds for row in file_rows[kind]]
+    org_rows.close()
+    write_staging(con, "stg_ptv__public_organisation", PUBLIC_ORGANISATION_COLUMNS, list(public_orgs.values()), stats)
+    return stats
+
+
+@dataclass
+class Rules:
+    """What the rules of a channel or a service read besides the record, and the rules themselves
+    (:meth:`channel`, :meth:`service`: pure, what they decide is applied by the caller). Picklable: a worker process
+    gets a copy (etl/load/ptv_workers.py; `channels` is the channel index's dict of the group being read, the same
+    object the index fills)."""
+    ctx: BuildContext
+    orgs: dict[str, dict[str, Any]]
+    public_orgs: dict[str, dict[str, Any]]
+    private_ids: set[str]
+    counties: dict[tuple[str, str], list[str]]
+    channels: dict[str, Channel]
+    channels_of: dict[str, list[str]]
+
+    def channel(self, path: Path, rec: JsonRecord) -> tuple[Any, bool, Any, Any]:
         """(the channel's facts or a Reject, public, its row or a Reject, its public contact or the error)"""
         ch = reject_wrong_types(_parse_channel, rec.record) if isinstance(rec.record, dict) else None
         if isinstance(ch, Reject):
             return ch, False, None, None
-        public = ch is not None and str(rec.record.get("organizationId") or "") in public_orgs
-        result = reject_wrong_types(_channel_row, ctx, path, rec, ch, public_orgs if public else orgs, private_ids)
+        public = ch is not None and str(rec.record.get("organizationId") or "") in self.public_orgs
+        result = reject_wrong_types(_channel_row, self.ctx, path, rec, ch,
+                                    self.public_orgs if public else self.orgs, self.private_ids)
         contact = None
         if public and not isinstance(result, Reject):
             try:
@@ -116,32 +149,24 @@ def load_files(con: Any, ctx: BuildContext, files: dict[str, list[Path]], *, rec
                 contact = e
         return ch, public, result, contact
 
-    def service_outcome(path: Path, rec: JsonRecord) -> tuple[bool, Any]:
+    def service(self, path: Path, rec: JsonRecord) -> tuple[bool, Any]:
         """(public, its row or a Reject)"""
-        public_org = public_owner(rec.record, orgs, public_orgs) if public_orgs else None
+        public_org = public_owner(rec.record, self.orgs, self.public_orgs) if self.public_orgs else None
         if public_org is not None:
-            return True, reject_wrong_types(public_service, ctx, path, rec, public_org, index.channels,
-                                            index.channels_of, counties)
-        return False, reject_wrong_types(_service, ctx, path, rec, orgs, index.channels, index.channels_of,
-                                         private_ids)
-
-    _channels_and_services(con, ctx, stats, files, file_rows, records, index,
-                           ptv_workers.Workers(workers) if workers else None, channel_outcome, service_outcome)
-
-    ctx.quarantine.rows[first_row:first_row] = [row for kind in kinds for row in file_rows[kind]]
-    org_rows.close()
-    write_staging(con, "stg_ptv__public_organisation", PUBLIC_ORGANISATION_COLUMNS, list(public_orgs.values()), stats)
-    return stats
+            return True, reject_wrong_types(public_service, self.ctx, path, rec, public_org, self.channels,
+                                            self.channels_of, self.counties)
+        return False, reject_wrong_types(_service, self.ctx, path, rec, self.orgs, self.channels, self.channels_of,
+                                         self.private_ids)
 
 
 def _channels_and_services(con: Any, ctx: BuildContext, stats: LoadStats, files: dict[str, list[Path]],
                            file_rows: dict[str, list[dict[str, Any]]], records: Any, index: Any, pool: Any,
-                           channel_outcome: Callable[..., Any], service_outcome: Callable[..., Any]) -> None:
+                           rules: Rules) -> None:
     channel_rows = StagingWriter(con, "stg_ptv__channel", CHANNEL_COLUMNS, stats=stats)
     public_channel_rows = StagingWriter(con, "stg_ptv__public_channel", PUBLIC_CHANNEL_COLUMNS, stats=stats)
     loaded_channels: set[str] = set()
     for path, rec, (ch, public, result, contact) in records(ctx, stats, "channels", files.get("channels", []),
-                                                            file_rows["channels"], channel_outcome, pool):
+                                                            file_rows["channels"], rules.channel, pool):
         if isinstance(ch, Reject):
             set_aside(ctx, stats, SOURCE, path, rec, ch)
             continue
@@ -168,7 +193,7 @@ def _channels_and_services(con: Any, ctx: BuildContext, stats: LoadStats, files:
     public_services = StagingWriter(con, "stg_ptv__public_service", PUBLIC_SERVICE_COLUMNS, stats=stats)
     loaded_services: set[str] = set()
     for path, rec, (public, result) in records(ctx, stats, "services", files.get("services", []),
-                                               file_rows["services"], service_outcome, pool):
+                                               file_rows["services"], rules.service, pool):
         result = reject_if_seen(result, None if isinstance(result, Reject) else result["source_id"], loaded_services,
                                 "service")
         if set_aside(ctx, stats, SOURCE, path, rec, result):

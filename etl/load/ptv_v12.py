@@ -26,7 +26,10 @@ Adaptation (v12 -> v11 field names):
   temp tables (``_ptv_link``, ``_ptv_service_link``; dropped when the load ends), looked up for 10,000 records at a
   time, not held in Python (:class:`SideData`, :class:`ChannelTable`). Before a kind's records are read, its link
   table is put in the order of the files that hold each id (:class:`FileOrdered`), so a group's look-up reads only
-  its own files' rows and the load stays linear in the catalogue's size. The service's organisations:
+  its own files' rows and the load stays linear in the catalogue's size. With worker processes
+  (etl/load/ptv_workers.py), a group of whole files and its rows of the link table go to a worker, which reads,
+  adapts and decides the records (:meth:`Adapter._job`); this process applies the answers in order. The service's
+  organisations:
   ``organizationContentId`` -> main/Responsible, producers -> Producer, ``otherResponsibleOrganizations`` ->
   OtherResponsible.
 - Classification codes (bare in v12) get their names from the ``service-classes`` / ``target-groups`` /
@@ -40,14 +43,16 @@ read = loaded + set aside still holds).
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from sys import intern
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Callable, Iterator
 
-from etl.context import BuildContext, EtlError, LoadStats
+from etl.context import BuildContext, EtlError, LoadStats, Quarantine
 from etl.load.ptv_records import LIST_KEYS, SOURCE, Channel, read_all as read_v11
 from etl.load.quarantine import Reject, reject_wrong_types, set_aside
 from etl.load.readers import JsonRecord, json_records, source_files
@@ -81,6 +86,8 @@ class V12Input:
     adapting reader (:meth:`Adapter.records`) and the stats the side data were counted into."""
     files: dict[str, list[Path]]
     records: Callable[..., Iterator[tuple[Path, Any, Any]]]
+    jobs: Callable[..., dict[str, Callable[..., Any]]]
+    worker_setup: Callable[..., tuple[Callable[..., None], tuple[Any, ...]]]
     stats: LoadStats
     channel_index: "ChannelTable"
 
@@ -92,14 +99,16 @@ def prepare(con: Any, ctx: BuildContext) -> V12Input:
     stats.notes.append(API_VERSION_NOTE)
     side = SideData(con)
     side.read(ctx, stats, files["connections"], files["codes"])
-    return V12Input({k: files[k] for k in RECORD_KINDS}, Adapter(side).records, stats, side.channel_index)
+    adapter = Adapter(side)
+    return V12Input({k: files[k] for k in RECORD_KINDS}, adapter.records, adapter.jobs, adapter.worker_setup, stats,
+                    side.channel_index)
 
 
 # --- the connection and channel tables in DuckDB ----------------------------------------------------------------------
 
 PAIR_BATCH = 100_000    # connection pairs / channel rows written to DuckDB at a time
 GROUP_RECORDS = 10_000  # records adapted per look-up of their connections (one query over the group's files)
-GROUP_BYTES = 8 * 1024 ** 2   # page bytes per group handed to a worker process (about 8,000 records)
+GROUP_BYTES = 4 * 1024 ** 2   # page bytes per group handed to a worker process (about 4,000 records)
 
 
 def db_key(value: str) -> str:
@@ -307,7 +316,44 @@ class ChannelTable:
 
 # --- side data: connections and code lists -------------------------------------------------------------------------
 
-class SideData:
+class CodeLists:
+    """The reference data the adapter names codes with (code names, region and county members), and what adapting
+    a group of records reads of its connections (``channels_of``, ``services_of``, the channel index's
+    ``channels``). :class:`SideData` fills them from the pages and DuckDB; a worker process gets a copy
+    (:class:`WorkerSide`)."""
+
+    def __init__(self) -> None:
+        self.channels_of: dict[str, list[str]] = {}
+        self.services_of: dict[str, list[str]] = {}
+        self.names: dict[str, dict[str, dict[str, str]]] = {k: {} for k in CODE_SCHEMAS}
+        self.members: dict[str, dict[str, list[str]]] = {"region-codes": {},
+                                                          "wellbeing-services-county-codes": {}}
+        self._items: dict[tuple[str, str], dict[str, Any]] = {}
+        self._members: dict[tuple[str, str], list[dict[str, str]]] = {}
+
+    def code_items(self, kind: str, codes: Any) -> list[dict[str, Any]]:
+        """v11 `{code, uri, name[]}` items for bare v12 codes. One item object per code, shared by every record
+        that names it (read only: the rules read `code`, a quarantine copy serialises it)."""
+        return [self._code_item(kind, str(code)) for code in codes or []]
+
+    def _code_item(self, kind: str, code: str) -> dict[str, Any]:
+        item = self._items.get((kind, code))
+        if item is None:
+            names = self.names[kind].get(code, {})
+            item = self._items[(kind, code)] = {
+                "code": code, "uri": CODE_URIS[kind] + code,
+                "name": [{"language": lang, "value": v} for lang, v in names.items()]}
+        return item
+
+    def area_members(self, kind: str, code: str) -> list[dict[str, str]]:
+        """v11 `municipalities` of a region or county code (shared, read only like the code items)."""
+        members = self._members.get((kind, code))
+        if members is None:
+            members = self._members[(kind, code)] = [{"code": m} for m in self.members[kind].get(code, [])]
+        return members
+
+
+class SideData(CodeLists):
     """Connections (service <-> channel) and reference-data code names / members, read before the records.
 
     The connections of a national catalogue are millions of pairs: they are checked here item by item (quarantine as
@@ -317,14 +363,8 @@ class SideData:
     :meth:`fetch_services_of`); ``channels_of`` / ``services_of`` hold that group's."""
 
     def __init__(self, con: Any) -> None:
+        super().__init__()
         self.con = con
-        self.channels_of: dict[str, list[str]] = {}
-        self.services_of: dict[str, list[str]] = {}
-        self.names: dict[str, dict[str, dict[str, str]]] = {k: {} for k in CODE_SCHEMAS}
-        self.members: dict[str, dict[str, list[str]]] = {"region-codes": {},
-                                                          "wellbeing-services-county-codes": {}}
-        self._items: dict[tuple[str, str], dict[str, Any]] = {}
-        self._members: dict[tuple[str, str], list[dict[str, str]]] = {}
         self._pairs = OrderedRows(con, "_ptv_connection", {"sid": "varchar", "cid": "varchar"})
         self.channel_index = ChannelTable(con)
 
@@ -392,28 +432,6 @@ class SideData:
         if kind in self.members:
             self.members[kind][code] = [str(m) for m in item.get("municipalities") or [] if m]
         return None
-
-    def code_items(self, kind: str, codes: Any) -> list[dict[str, Any]]:
-        """v11 `{code, uri, name[]}` items for bare v12 codes. One item object per code, shared by every record
-        that names it (read only: the rules read `code`, a quarantine copy serialises it)."""
-        return [self._code_item(kind, str(code)) for code in codes or []]
-
-    def _code_item(self, kind: str, code: str) -> dict[str, Any]:
-        item = self._items.get((kind, code))
-        if item is None:
-            names = self.names[kind].get(code, {})
-            item = self._items[(kind, code)] = {
-                "code": code, "uri": CODE_URIS[kind] + code,
-                "name": [{"language": lang, "value": v} for lang, v in names.items()]}
-        return item
-
-    def area_members(self, kind: str, code: str) -> list[dict[str, str]]:
-        """v11 `municipalities` of a region or county code (shared, read only like the code items)."""
-        members = self._members.get((kind, code))
-        if members is None:
-            members = self._members[(kind, code)] = [{"code": m} for m in self.members[kind].get(code, [])]
-        return members
-
 
 def _groups(ctx: BuildContext, records: Iterator[tuple[Path, JsonRecord]],
             size: int) -> Iterator[list[tuple[Path | None, Any]]]:
@@ -496,6 +514,34 @@ class Rendered:
         return self._raw if self._raw is not None else raw_text(self.record)
 
 
+class WorkerSide(CodeLists):
+    """:class:`SideData` as a worker process has it: the code lists, no DuckDB; ``channel_index.channels`` is the
+    dict the services' rules read (:class:`etl.load.ptv.Rules` ``channels``)."""
+
+    def __init__(self, names: dict[str, Any], members: dict[str, Any], channels: dict[str, Channel]) -> None:
+        super().__init__()
+        self.names, self.members = names, members
+        self.channel_index = SimpleNamespace(channels=channels)
+
+
+def worker_setup(rules: Any, adapter: "Adapter") -> tuple[Callable[..., None], tuple[Any, ...]]:
+    """(initializer, its arguments) that set a worker process up to run :meth:`Adapter.jobs`: the rules (with the
+    build context, without its quarantine rows) and the code lists, pickled to the worker once."""
+    light = dataclasses.replace(rules, ctx=dataclasses.replace(rules.ctx, quarantine=Quarantine()))
+    return worker_init, (light, adapter.side.names, adapter.side.members)
+
+
+def worker_init(rules: Any, names: dict[str, Any], members: dict[str, Any], *_more: Any) -> None:
+    """In a worker process: the jobs of both kinds, as the loader's process made them. The cyclic garbage
+    collector is off, as in the loaders (etl.loaders.cyclic_gc_paused: parsed pages are trees, and each burst of
+    new objects made it walk the whole heap)."""
+    import gc
+    from etl.load import ptv_workers
+    gc.disable()
+    adapter = Adapter(WorkerSide(names, members, rules.channels))
+    ptv_workers.set_jobs(adapter.jobs(rules))
+
+
 class Adapter:
     """The reader etl.load.ptv.load_files calls instead of its v11 one: v12 pages in, v11-shaped records out.
     Each adapted record starts with the record as received (`_v12`): a quarantine row then shows the v12 item
@@ -503,6 +549,7 @@ class Adapter:
 
     def __init__(self, side: SideData) -> None:
         self.side = side
+        self._reread_file: tuple[Path, dict[str, JsonRecord]] | None = None   # the last file :meth:`_reread` read
 
     def records(self, ctx: BuildContext, stats: LoadStats, kind: str, paths: list[Path],
                 file_rows: list[dict[str, Any]], compute: Callable[[Path, JsonRecord], Any],
@@ -547,7 +594,7 @@ class Adapter:
                 group = paths[first:last + 1]
                 yield group, table.range_rows(first, last, columns), group
 
-        for group, events in workers.ordered(self._job(ctx, kind, adapt, compute), groups()):
+        for group, events in workers.ordered(kind, groups()):
             for event in events:
                 tag = event[0]
                 if tag == "record":
@@ -569,6 +616,15 @@ class Adapter:
                         set_aside(ctx, stats, SOURCE, path, rec, rejected)
                         continue
                     yield path, adapted, outcome
+
+    def jobs(self, rules: Any) -> dict[str, Callable[..., Any]]:
+        """What a worker does with a group, by kind (:meth:`_job`), for etl.load.ptv_workers.Workers, with
+        etl.load.ptv.Rules `rules` (also what the loader's process does when it takes a group itself)."""
+        return {"channels": self._job(rules.ctx, "channels", self.channel, rules.channel),
+                "services": self._job(rules.ctx, "services", self.service, rules.service)}
+
+    def worker_setup(self, rules: Any) -> tuple[Callable[..., None], tuple[Any, ...]]:
+        return worker_setup(rules, self)
 
     def _job(self, ctx: BuildContext, kind: str, adapt: Callable[[dict[str, Any]], Any],
              compute: Callable[[Path, JsonRecord], Any]) -> Callable[[list[Path], Any], list[tuple[Any, ...]]]:
@@ -622,7 +678,7 @@ class Adapter:
 
     def _reread(self, path: Path, ref: str) -> JsonRecord:
         """The record at `ref` of `path`, read again (a record whose copy or outcome this process needs)."""
-        cached = getattr(self, "_reread_file", None)
+        cached = self._reread_file
         if cached is None or cached[0] != path:
             cached = self._reread_file = (path, {r.ref: r for r in json_records(path, LIST_KEYS)})
         return cached[1][ref]
