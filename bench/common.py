@@ -262,24 +262,30 @@ def pss_mb(pid: int) -> float | None:
     """Proportional set size of one process (`Pss` of /proc/PID/smaps_rollup), MB: its resident pages, each page
     shared with n processes counted 1/n. For a process alone this is its RSS; for forked workers, whose pages are
     their parent's until written, the sum over the processes is the memory they really hold (a sum of RSS counts
-    the shared pages once per process). VmRSS where smaps_rollup cannot be read."""
+    the shared pages once per process). None when it cannot be read (no such file, or the process is exiting)."""
     try:
         for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
             if line.startswith("Pss:"):
                 return int(line.split()[1]) / 1024
     except OSError:
-        pass
-    return rss_mb(pid)
+        return None
+    return None
 
 
 def tree_memory_mb(pid: int) -> float | None:
     """The memory of a process and its descendants: the RSS of a process alone (cheap), else the sum of their
-    :func:`pss_mb` (each shared page once)."""
+    :func:`pss_mb` (each shared page once). None for a reading to skip: a process of the tree whose PSS cannot be
+    read while the others' can (it is starting or exiting: its RSS would count the shared pages again); the sum of
+    RSS where no PSS can be read at all (a kernel without smaps_rollup)."""
     procs = _tree(pid)
     if len(procs) == 1:
         return rss_mb(pid)
-    values = [v for v in map(pss_mb, procs) if v is not None]
-    return sum(values) if values else None
+    values = [pss_mb(p) for p in procs]
+    if all(v is None for v in values):
+        return sum(v for v in map(rss_mb, procs) if v is not None) or None
+    if any(v is None for v in values):
+        return None
+    return sum(v for v in values if v is not None)
 
 
 def _tree(pid: int) -> list[int]:
