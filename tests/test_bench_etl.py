@@ -46,24 +46,33 @@ json.dump({"ok": True}, open(json.loads(sys.argv[1])["result_file"], "w"))
     assert run.maxrss_mb >= 600   # 300 MB here + 300 MB in the grandchild at the same time
 
 
-def test_run_child_peak_counts_forked_pages_once_until_they_are_written():
-    """Forked PTV workers share their parent's pages until they write them: the tree's peak is the sum of PSS, so
-    300 MB shared by a parent and its forked child counts once, and twice once the child has written its copy."""
-    from bench.common import run_child
-    code = """
-import json, os, sys, time
-held = bytearray(300 * 2**20)
-for i in range(0, len(held), 4096): held[i] = 1
-pid = os.fork()
-if pid == 0:
-    if sys.argv[1] and json.loads(sys.argv[1]).get("write"):
-        for i in range(0, len(held), 4096): held[i] = 2   # the child's own copy of every page
-    time.sleep(1.5)
-    os._exit(0)
-os.waitpid(pid, 0)
-json.dump({"ok": True}, open(json.loads(sys.argv[1])["result_file"], "w"))
-"""
-    shared, written = run_child(code, {}), run_child(code, {"write": True})
-    assert shared.returncode == written.returncode == 0
-    assert 300 <= shared.maxrss_mb < 450
-    assert written.maxrss_mb >= 600
+def test_tree_memory_is_the_sum_of_pss_and_skips_readings_it_cannot_trust(monkeypatch):
+    """A process alone: its RSS. Several: the sum of their PSS (pages shared by forked processes counted once). A
+    reading where one process's PSS cannot be read while the others' can (starting or exiting) is skipped, rather
+    than adding that process's RSS, which counts the shared pages again; without any PSS (a kernel without
+    smaps_rollup), the sum of RSS."""
+    from bench import common
+    rss = {1: 310.0, 2: 305.0, 3: 50.0}
+    pss = {1: 160.0, 2: 155.0, 3: 50.0}
+    monkeypatch.setattr(common, "rss_mb", lambda pid: rss.get(pid))
+    monkeypatch.setattr(common, "pss_mb", lambda pid: pss.get(pid))
+    monkeypatch.setattr(common, "_tree", lambda pid: [1])
+    assert common.tree_memory_mb(1) == 310.0
+    monkeypatch.setattr(common, "_tree", lambda pid: [1, 2, 3])
+    assert common.tree_memory_mb(1) == 365.0
+    del pss[2]
+    assert common.tree_memory_mb(1) is None
+    pss.clear()
+    assert common.tree_memory_mb(1) == 665.0
+
+
+def test_pss_of_a_live_process_is_read_and_of_a_gone_one_is_none():
+    import os
+    import subprocess
+    import sys
+    from bench.common import pss_mb, rss_mb
+    here = pss_mb(os.getpid())
+    assert here is not None and 0 < here <= (rss_mb(os.getpid()) or 0) + 1
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    assert pss_mb(gone.pid) is None
