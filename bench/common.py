@@ -236,15 +236,20 @@ def run_child(code: str, payload: dict[str, Any], *, env: dict[str, str] | None 
 
 # -- processes -----------------------------------------------------------------------------------------------------
 
-def rss_mb(pid: int) -> float | None:
-    """Resident memory of one process (VmRSS), MB."""
+def _proc_mb(path: str, key: str) -> float | None:
+    """The kB figure on the line of /proc file `path` that starts with `key`, in MB; None when it cannot be read."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(key):
                 return int(line.split()[1]) / 1024
     except OSError:
         return None
     return None
+
+
+def rss_mb(pid: int) -> float | None:
+    """Resident memory of one process (VmRSS), MB."""
+    return _proc_mb(f"/proc/{pid}/status", "VmRSS:")
 
 
 def tree_rss_mb(pid: int) -> float | None:
@@ -252,10 +257,7 @@ def tree_rss_mb(pid: int) -> float | None:
     total = rss_mb(pid)
     if total is None:
         return None
-    with contextlib.suppress(OSError):
-        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
-            total += tree_rss_mb(int(child)) or 0
-    return total
+    return total + sum(rss_mb(child) or 0 for child in _tree(pid)[1:])
 
 
 def pss_mb(pid: int) -> float | None:
@@ -263,13 +265,7 @@ def pss_mb(pid: int) -> float | None:
     shared with n processes counted 1/n. For a process alone this is its RSS; for forked workers, whose pages are
     their parent's until written, the sum over the processes is the memory they really hold (a sum of RSS counts
     the shared pages once per process). None when it cannot be read (no such file, or the process is exiting)."""
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
+    return _proc_mb(f"/proc/{pid}/smaps_rollup", "Pss:")
 
 
 def tree_memory_mb(pid: int) -> float | None:
