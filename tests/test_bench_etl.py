@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.bench_etl import _growth, growth_rows
+from bench.bench_etl import _growth, growth_rows, loading_seconds
 from bench.common import Results
 
 
@@ -13,6 +13,13 @@ def test_growth_is_per_ten_times_of_data():
     assert _growth(1.0, 100.0, 1, 100) == pytest.approx(10.0)       # 100x over 100x of data is 10x per 10x
     assert _growth(2.0, 4.0, 1, 10) == pytest.approx(2.0)
     assert _growth(0.0, 4.0, 1, 10) is None and _growth(2.0, 4.0, 10, 10) is None
+
+
+def test_loading_is_every_step_before_the_core_and_mart_tables():
+    steps = {"statfi": 0.4, "need": 0.3, "ptv": 35.2, "ytj": 3.3, "stea": 2.2, "lahella": 2.2, "template": 2.6,
+             "harmonise": 7.2, "public_services": 0.1, "marts": 10.8}
+    assert loading_seconds(steps) == pytest.approx(46.2)
+    assert loading_seconds({"harmonise": 1.0, "marts": 2.0}) == 0
 
 
 def test_growth_rows_compare_build_with_raw_readers():
