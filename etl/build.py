@@ -296,7 +296,7 @@ def build(*, db_path: Path | None = None, offline_dir: Path | None = None, refer
         s0 = time.perf_counter()
         con, load_stats, load_seconds = loaders.run(
             con, lambda: connect_build(tmp)[0], tmp, load_config, ctx, ORG_LOADERS, wanted, child=child,
-            report=lambda result: log(result.summary()))
+            report=lambda result: log(result.summary()), size=loaders.input_bytes(files, ctx.org_dirs))
         step_seconds.update(load_seconds)
         stats.extend(load_stats)
         log(f"loaders: {time.perf_counter() - s0:.1f} s{' (child process)' if child else ''}")

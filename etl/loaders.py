@@ -11,8 +11,11 @@ exits; the build's own process never holds the loaders' heap. The child costs a 
 context (about 3 s at demo scale 100), so small inputs (tests, scale-1 demo) load in-process unless
 `JARJESTOKARTTA_LOADERS_PROCESS` says otherwise.
 
-Both ways run the same code (:func:`load_sources`) on the same warehouse file and give the same tables, the same
-quarantine rows in the same order and the same load statistics.
+With inputs up to SPLIT_MAX_BYTES the loaders run in two children at once: PTV on the build file, the others on a
+side file whose tables are copied into the build file afterwards (:func:`load_in_children`, :func:`take_side_tables`).
+
+Every way runs the same code (:func:`load_sources`) and gives the same tables, the same quarantine rows in the same
+order and the same load statistics.
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ import gc
 import importlib
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,6 +42,14 @@ from .context import BuildContext, EtlError, LoadStats
 PROCESS_ENV = "JARJESTOKARTTA_LOADERS_PROCESS"   # "child": always a child process, "self": never; unset: by size
 # Organisation inputs at least this large load in a child (demo scale 1 is ~30 MB, scale 10 ~0.3 GB).
 CHILD_MIN_BYTES = 100 * 1024 ** 2
+# With a child: PTV (most of the loaders' time, on its own file) and the other loaders (on a side file) in two
+# children at once, for organisation inputs up to SPLIT_MAX_BYTES ("1" / "0" say always / never). Measured with the
+# demo (2 cores): at scale 10 (0.43 GB) PTV's loader and its worker leave part of the cores idle and the other
+# loaders fill it (loaders 46.8 s -> 41.9 s); at scale 100 (4.2 GB) PTV alone keeps both cores busy, so the split
+# gave nothing (405 s -> 411 s) while the second child's 852 MB beside PTV's took the build's peak from 1.4 to 2.0 GB.
+SPLIT_ENV = "JARJESTOKARTTA_LOADERS_SPLIT"
+SPLIT_MAX_BYTES = 1024 ** 3
+HEAVY = "ptv"
 
 
 @contextmanager
@@ -134,6 +146,25 @@ def _child(db_file: str, config: dict[str, str], ctx: BuildContext, names: list[
     return stats, seconds, ctx.quarantine.rows[before:]
 
 
+def _start(db_file: Path, config: dict[str, str], ctx: BuildContext, names: list[str], wanted: list[str],
+           folder: Path) -> tuple[subprocess.Popen, Path]:
+    """Start `python -m etl.loaders JOB RESULT` on `db_file` (job and result pickles in `folder`)."""
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+    job, out = folder / "job.pickle", folder / "result.pickle"
+    job.write_bytes(pickle.dumps((str(db_file), config, ctx, names, wanted)))
+    return subprocess.Popen([sys.executable, "-m", "etl.loaders", str(job), str(out)], env=env), out
+
+
+def _finish(proc: subprocess.Popen, out: Path) -> tuple[bool, Any]:
+    """Wait for a child started by :func:`_start`: (ok, its result or the error it raised)."""
+    code = proc.wait()
+    if not out.exists():
+        return False, EtlError(f"the loaders' process ended with exit code {code} before it finished "
+                               "(out of memory?)")
+    return pickle.loads(out.read_bytes())
+
+
 def load_in_child(db_file: Path, config: dict[str, str], ctx: BuildContext, names: list[str],
                   wanted: list[str]) -> tuple[list[LoadStats], dict[str, float]]:
     """:func:`load_sources` in a new Python process (`python -m etl.loaders JOB RESULT`, pickles in a folder beside
@@ -141,20 +172,108 @@ def load_in_child(db_file: Path, config: dict[str, str], ctx: BuildContext, name
     multiprocessing: forking a process with DuckDB's threads is unsafe, and multiprocessing's spawn re-imports the
     caller's main script. The child's quarantine rows are appended to `ctx.quarantine` in their order; an error in
     the child (an EtlError naming the bad file, say) is raised here as it was raised there."""
-    root = Path(__file__).resolve().parents[1]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
     with tempfile.TemporaryDirectory(prefix=".loaders.", dir=db_file.parent) as folder:
-        job, out = Path(folder) / "job.pickle", Path(folder) / "result.pickle"
-        job.write_bytes(pickle.dumps((str(db_file), config, ctx, names, wanted)))
-        code = subprocess.run([sys.executable, "-m", "etl.loaders", str(job), str(out)], env=env).returncode
-        if not out.exists():
-            raise EtlError(f"the loaders' process ended with exit code {code} before it finished (out of memory?)")
-        ok, value = pickle.loads(out.read_bytes())
+        ok, value = _finish(*_start(db_file, config, ctx, names, wanted, Path(folder)))
     if not ok:
         raise value
     stats, seconds, rows = value
     ctx.quarantine.rows.extend(rows)
     return stats, seconds
+
+
+def side_file(db_file: Path) -> Path:
+    """The warehouse file the second child writes its staging tables to (copied into `db_file` after)."""
+    return db_file.with_name(db_file.name + ".side")
+
+
+def split(names: list[str], wanted: list[str], size: int = 0) -> tuple[list[str], list[str]] | None:
+    """The loaders of the two children, or None for one child: PTV alone and every other loader in the second, when
+    PTV is first and wanted and another loader is wanted too, and the organisation inputs (`size` bytes) are at most
+    :data:`SPLIT_MAX_BYTES` (:data:`SPLIT_ENV` `1` / `0`: whatever the size / never)."""
+    choice = (os.environ.get(SPLIT_ENV) or "").strip()
+    if choice not in ("", "0", "1"):
+        raise EtlError(f"{SPLIT_ENV}={choice!r}: expected '0' or '1'")
+    if choice == "0" or (not choice and size > SPLIT_MAX_BYTES):
+        return None
+    if not names or names[0] != HEAVY or HEAVY not in wanted or not set(wanted) - {HEAVY}:
+        return None
+    return names[:1], names[1:]
+
+
+def load_in_children(db_file: Path, config: dict[str, str], ctx: BuildContext, names: list[str],
+                     wanted: list[str]) -> tuple[list[LoadStats], dict[str, float]]:
+    """:func:`load_in_child` for the two groups of :func:`split` at the same time: the first on `db_file`, the
+    second on :func:`side_file` (a DuckDB file takes one writing process), with a spill folder of its own. The
+    statistics, seconds and quarantine rows come back in `names` order, as from one child; the side file's tables
+    are copied in by :func:`take_side_tables` once `db_file` is open again. Both children are waited for; the
+    first one's error is raised first."""
+    first, second = split(names, wanted, 0) or (names, [])
+    side = side_file(db_file)
+    side_config = {**config, "temp_directory": config.get("temp_directory", str(side)) + ".side"}
+    side.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".loaders.", dir=db_file.parent) as folder:
+        a, b = Path(folder) / "a", Path(folder) / "b"
+        a.mkdir()
+        b.mkdir()
+        started = [_start(db_file, config, ctx, first, [w for w in wanted if w in first], a),
+                   _start(side, side_config, ctx, second, [w for w in wanted if w in second], b)]
+        stopped: set[int] = set()
+        try:
+            stopped = _stop_others_on_failure(started)
+        except BaseException:   # interrupted: the children go too
+            for proc, _ in started:
+                proc.terminate()
+            raise
+        finally:
+            results = [_finish(*s) for s in started]
+    shutil.rmtree(side_config["temp_directory"], ignore_errors=True)
+    errors = [value for i, (ok, value) in enumerate(results) if not ok and i not in stopped]
+    if errors:
+        side.unlink(missing_ok=True)
+        raise errors[0]
+    stats: list[LoadStats] = []
+    seconds: dict[str, float] = {}
+    for _, (s, sec, rows) in results:
+        stats += s
+        seconds.update(sec)
+        ctx.quarantine.rows.extend(rows)
+    return stats, seconds
+
+
+def _stop_others_on_failure(started: list[tuple[subprocess.Popen, Path]]) -> set[int]:
+    """Wait until every child has ended; once one fails (exits non-zero: an error, or killed), end the others,
+    whose work is of no use: the build stops with that error. Returns the positions of the children ended here."""
+    running = dict(enumerate(started))
+    while running:
+        for i, (proc, _) in list(running.items()):
+            if proc.poll() is None:
+                continue
+            del running[i]
+            if proc.returncode != 0:
+                for other, _ in running.values():
+                    other.terminate()
+                for other, _ in running.values():
+                    other.wait()
+                return set(running)
+        time.sleep(0.1)
+    return set()
+
+
+def take_side_tables(con: Any, side: Path) -> list[str]:
+    """Copy every table of the side file into `con`'s warehouse (same definition, same rows in the same order) and
+    remove the file; returns the tables' names."""
+    con.execute("attach '{}' as loaders_side (read_only)".format(str(side).replace("'", "''")))
+    try:
+        tables = con.execute("select table_name, sql from duckdb_tables() where database_name = 'loaders_side' "
+                             "order by table_name").fetchall()
+        for name, ddl in tables:
+            con.execute(ddl)
+            con.execute(f'insert into "{name}" select * from loaders_side."{name}"')
+    finally:
+        con.execute("detach loaders_side")
+    side.unlink()
+    Path(str(side) + ".wal").unlink(missing_ok=True)
+    return [t for t, _ in tables]
 
 
 def _child_main(job: Path, out: Path) -> int:
@@ -174,7 +293,7 @@ def _child_main(job: Path, out: Path) -> int:
 
 def run(con: Any, reopen: Callable[[], Any], db_file: Path, config: dict[str, str], ctx: BuildContext,
         names: list[str], wanted: list[str], *, child: bool,
-        report: Callable[[LoadStats], None]) -> tuple[Any, list[LoadStats], dict[str, float]]:
+        report: Callable[[LoadStats], None], size: int = 0) -> tuple[Any, list[LoadStats], dict[str, float]]:
     """The loaders step: in this process on `con`, or (child) in a child process on `db_file` between closing `con`
     and opening it again with `reopen()`. Returns the connection to go on with, statistics and seconds; `report`
     gets each loader's statistics (as it ends in this process; from a child, when the child is done)."""
@@ -183,10 +302,14 @@ def run(con: Any, reopen: Callable[[], Any], db_file: Path, config: dict[str, st
         release_free_memory()
         return con, stats, seconds
     con.close()
-    stats, seconds = load_in_child(db_file, config, ctx, names, wanted)
+    two = split(names, wanted, size) is not None
+    stats, seconds = (load_in_children if two else load_in_child)(db_file, config, ctx, names, wanted)
     for result in stats:
         report(result)
-    return reopen(), stats, seconds
+    con = reopen()
+    if two:
+        take_side_tables(con, side_file(db_file))
+    return con, stats, seconds
 
 
 if __name__ == "__main__":

@@ -212,12 +212,19 @@ def test_build_leaves_no_spill_folder(tmp_path, offline_dir, reference_dir, mini
 
 # --- the loaders in a child process (etl/loaders.py: large inputs, memory returned when the child exits) ---------
 
+@pytest.mark.parametrize("split", ["", "0"])   # PTV and the others in two children at once / all in one child
 def test_loaders_in_a_child_process_build_the_same_warehouse(tmp_path, offline_dir, reference_dir, mini_demo,
-                                                             monkeypatch):
+                                                             monkeypatch, split):
     from bench.compare_warehouses import compare
+    from etl import loaders
     monkeypatch.setenv("JARJESTOKARTTA_LOADERS_PROCESS", "self")
     here = _build(tmp_path / "self" / "w.duckdb", offline_dir, reference_dir, mini_demo)
     monkeypatch.setenv("JARJESTOKARTTA_LOADERS_PROCESS", "child")
+    monkeypatch.setenv("JARJESTOKARTTA_LOADERS_SPLIT", split)
+    children: list[list[str]] = []
+    start = loaders._start
+    monkeypatch.setattr(loaders, "_start", lambda db, config, ctx, names, *a: children.append(names) or
+                        start(db, config, ctx, names, *a))
     lines: list[str] = []
     child = build(db_path=tmp_path / "child" / "w.duckdb", offline_dir=offline_dir, reference_dir=reference_dir,
                   org_dirs=[mini_demo], is_demo=True, progress=False, log=lines.append)
@@ -233,6 +240,49 @@ def test_loaders_in_a_child_process_build_the_same_warehouse(tmp_path, offline_d
     assert any(line.endswith("(child process)") for line in lines)
     assert sum(line.startswith("ptv: read ") for line in lines) == 1
     assert sorted(p.name for p in child.db_path.parent.iterdir()) == ["w.duckdb"]   # no job folder left
+    assert children == ([["ptv"], ["ytj", "stea", "lahella", "template"]] if split == "" else
+                        [["ptv", "ytj", "stea", "lahella", "template"]])
+
+
+def test_the_loaders_split_in_two_children_with_ptv_and_another_loader_up_to_a_size(monkeypatch):
+    from etl.loaders import SPLIT_MAX_BYTES, split
+    names = ["ptv", "ytj", "stea"]
+    monkeypatch.delenv("JARJESTOKARTTA_LOADERS_SPLIT", raising=False)
+    assert split(names, names, SPLIT_MAX_BYTES) == (["ptv"], ["ytj", "stea"])
+    assert split(names, ["ptv", "stea"]) == (["ptv"], ["ytj", "stea"])   # ytj makes its empty tables beside
+    assert split(names, names, SPLIT_MAX_BYTES + 1) is None   # PTV keeps the cores busy alone: one child
+    assert split(names, ["ptv"]) is None
+    assert split(names, ["ytj", "stea"]) is None
+    assert split(["ytj", "ptv"], ["ytj", "ptv"]) is None   # PTV's rows would no longer come first
+    monkeypatch.setenv("JARJESTOKARTTA_LOADERS_SPLIT", "1")
+    assert split(names, names, SPLIT_MAX_BYTES + 1) == (["ptv"], ["ytj", "stea"])
+    monkeypatch.setenv("JARJESTOKARTTA_LOADERS_SPLIT", "0")
+    assert split(names, names) is None
+    monkeypatch.setenv("JARJESTOKARTTA_LOADERS_SPLIT", "yes")
+    with pytest.raises(EtlError, match="JARJESTOKARTTA_LOADERS_SPLIT='yes': expected '0' or '1'"):
+        split(names, names)
+
+
+def test_a_failing_loaders_child_ends_the_other_and_its_error_is_raised(tmp_path, offline_dir, reference_dir):
+    import signal
+    import subprocess
+    import sys
+    from etl import loaders
+    from etl.context import BuildContext
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    failing = subprocess.Popen([sys.executable, "-c", "raise SystemExit(1)"])
+    assert loaders._stop_others_on_failure([(sleeper, tmp_path / "a"), (failing, tmp_path / "b")]) == {0}
+    assert sleeper.returncode == -signal.SIGTERM
+    # through load_in_children: the second child's loader is missing; the error is that one, nothing is left over
+    ctx = BuildContext(offline_dir=offline_dir, reference_dir=reference_dir, org_dirs=[], progress=False)
+    db = tmp_path / "w" / "w.duckdb"
+    db.parent.mkdir()
+    config = {"temp_directory": str(tmp_path / "w" / "w.duckdb.spill")}
+    with pytest.raises(EtlError, match=r"^loader etl\.load\.nosuch is not installed"):
+        loaders.load_in_children(db, config, ctx, ["ptv", "nosuch"], ["ptv", "nosuch"])
+    assert not loaders.side_file(db).exists()
+    assert not (tmp_path / "w" / "w.duckdb.spill.side").exists()
+    assert ctx.quarantine.rows == []
 
 
 def test_an_error_in_the_loaders_child_is_raised_in_the_build(tmp_path, offline_dir, reference_dir, monkeypatch):
