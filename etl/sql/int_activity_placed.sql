@@ -32,8 +32,10 @@ from activity_type_key as t
 join activity_group_key as g on g.activity_id = t.activity_id;
 
 create or replace table int_activity_placed as
--- the 292 mainland municipalities are those whose area is one of the 22 areas (Åland '91' is not in `area`)
-select distinct k.activity_id, k.org_id, k.is_in_person, k.activity_type, k.target_group,
+-- the 292 mainland municipalities are those whose area is one of the 22 areas (Åland '91' is not in `area`). Each
+-- (activity, type, group, municipality) once with no distinct: int_activity_key holds each (activity, type, group)
+-- once (one activity row per id; the groups a union) and activity_municipality each (activity, municipality) once
+select k.activity_id, k.org_id, k.is_in_person, k.activity_type, k.target_group,
        m.code as municipality_code, m.area_code, m.population as municipality_population
 from int_activity_key as k
 join activity_municipality as am on am.activity_id = k.activity_id

@@ -34,43 +34,73 @@ grid as (
     cross join int_metric_types as t
     cross join int_metric_groups as g
 ),
-placed_level as (
-    -- each placed row once per level: its municipality, its area and the country
-    select 'municipality' as level, municipality_code as code, * from int_activity_placed
-    union all
-    select 'area', area_code, * from int_activity_placed
-    union all
-    select 'country', 'SSS', * from int_activity_placed
+-- The supply of each cell is counted level by level from rows that are distinct by construction, never from the
+-- placed rows repeated once per level and made distinct again (21.7 M wide rows at demo scale 100: 56 s, spilling).
+-- int_activity_placed holds each (activity, type, group, mainland municipality) once; an activity's areas are the
+-- areas of its mainland municipalities, each once (act_area); the country counts each placed activity once. A
+-- distinct aggregate (and one under GROUPING SETS above all) does not spill to disk and ran out of memory under a
+-- memory_limit: the distinct organisations and covered municipalities are distinct rows first, then counted, each
+-- level's rows made from the level below (a window over the placed rows does not spill either).
+act_area as (
+    select distinct am.activity_id, m.area_code
+    from activity_municipality as am
+    join municipality as m on m.code = am.municipality_code
+    join area as a on a.code = m.area_code
 ),
--- The distinct counts are plain GROUP BYs on the narrow keys first, then counted: a distinct aggregate (and one
--- under GROUPING SETS above all) does not spill to disk and ran out of memory under a memory_limit; nor does a
--- window over the placed rows (the population of each covered municipality once per cell is summed from the
--- distinct covered municipalities instead).
-activity_cell as (
-    -- one row per cell and activity (org_id and is_in_person are the activity's own)
-    select distinct level, code, activity_type, target_group, activity_id, org_id, is_in_person
-    from placed_level
+activity_count as (
+    select 'municipality' as level, municipality_code as code, activity_type, target_group, count(*) as activities,
+           count(*) filter (where is_in_person) as in_person_activities
+    from int_activity_placed
+    group by municipality_code, activity_type, target_group
+    union all
+    select 'area', aa.area_code, k.activity_type, k.target_group, count(*), count(*) filter (where k.is_in_person)
+    from int_activity_key as k
+    join act_area as aa on aa.activity_id = k.activity_id
+    where not k.is_national
+    group by aa.area_code, k.activity_type, k.target_group
+    union all
+    select 'country', 'SSS', k.activity_type, k.target_group, count(*), count(*) filter (where k.is_in_person)
+    from int_activity_key as k
+    where not k.is_national and k.activity_id in (select activity_id from act_area)
+    group by k.activity_type, k.target_group
+),
+org_municipality as (
+    select distinct municipality_code, area_code, activity_type, target_group, org_id from int_activity_placed
+),
+org_area as (
+    select distinct area_code, activity_type, target_group, org_id from org_municipality
 ),
 org_cell as (
-    select level, code, activity_type, target_group, count(org_id) as orgs_active
-    from (select distinct level, code, activity_type, target_group, org_id from activity_cell)
-    group by level, code, activity_type, target_group
+    select 'municipality' as level, municipality_code as code, activity_type, target_group,
+           count(org_id) as orgs_active
+    from org_municipality group by municipality_code, activity_type, target_group
+    union all
+    select 'area', area_code, activity_type, target_group, count(org_id)
+    from org_area group by area_code, activity_type, target_group
+    union all
+    select 'country', 'SSS', activity_type, target_group, count(org_id)
+    from (select distinct activity_type, target_group, org_id from org_area) group by activity_type, target_group
+),
+covered as (
+    -- coverage: the municipalities with >= 1 in-person activity of the cell, each once, with its population
+    select distinct municipality_code, area_code, activity_type, target_group, municipality_population
+    from int_activity_placed where is_in_person
 ),
 municipality_cell as (
-    -- coverage: the municipalities with >= 1 in-person activity of the cell, and the population living in them
-    select level, code, activity_type, target_group, count(*) as municipalities_with,
-           sum(municipality_population) as population_with
-    from (select distinct level, code, activity_type, target_group, municipality_code, municipality_population
-          from placed_level where is_in_person)
-    group by level, code, activity_type, target_group
+    select 'municipality' as level, municipality_code as code, activity_type, target_group,
+           count(*) as municipalities_with, sum(municipality_population) as population_with
+    from covered group by municipality_code, activity_type, target_group
+    union all
+    select 'area', area_code, activity_type, target_group, count(*), sum(municipality_population)
+    from covered group by area_code, activity_type, target_group
+    union all
+    select 'country', 'SSS', activity_type, target_group, count(*), sum(municipality_population)
+    from covered group by activity_type, target_group
 ),
 supply as (
-    -- distinct: an activity in several municipalities of one area counts once for the area, once for the country
     select a.level, a.code, a.activity_type, a.target_group, a.activities, a.in_person_activities,
            o.orgs_active, m.municipalities_with, m.population_with
-    from (select level, code, activity_type, target_group, count(*) as activities,
-                 count(*) filter (where is_in_person) as in_person_activities
-          from activity_cell group by level, code, activity_type, target_group) as a
+    from activity_count as a
     left join org_cell as o
         on o.level = a.level and o.code = a.code and o.activity_type = a.activity_type
        and o.target_group = a.target_group
