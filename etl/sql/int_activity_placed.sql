@@ -12,7 +12,7 @@ select code as target_group, coalesce(population_denominator, 'total') as denomi
 union all
 select '_all', 'total';
 
-create or replace table int_activity_key as
+create or replace temp table int_activity_key as
 with activity_type_key as (
     -- each activity counts under its own type and under '_all'
     select activity_id, org_id,
@@ -31,7 +31,7 @@ select t.activity_id, t.org_id, t.is_in_person, t.is_national, t.activity_type, 
 from activity_type_key as t
 join activity_group_key as g on g.activity_id = t.activity_id;
 
-create or replace table int_activity_placed as
+create or replace temp table int_activity_placed as
 -- the 292 mainland municipalities are those whose area is one of the 22 areas (Åland '91' is not in `area`). Each
 -- (activity, type, group, municipality) once with no distinct: int_activity_key holds each (activity, type, group)
 -- once (one activity row per id; the groups a union) and activity_municipality each (activity, municipality) once
