@@ -92,13 +92,12 @@ def build_activities(con: Any, taxonomy: classify.Taxonomy) -> int:
 
     run_sql(con, "core_act_text", fragments={"max_description_chars": str(int(classify.MAX_DESCRIPTION_CHARS)),
                                              "guard_pattern": sql_literal(taxonomy.guard_pattern)})
-    _drop(con, "_core_act")
     run_sql(con, "core_act_mask", fragments={
         "activity_mask": _mask_sql([r.pattern for r in taxonomy.activity_keywords]),
         "target_mask": _mask_sql([r.pattern for r in taxonomy.target_keywords])})
     run_sql(con, "core_act_num")
     run_sql(con, "core_act_keep", fragments={"separator": sql_literal(_SEP)})
-    _drop(con, "_core_act_text", "_core_act_mask", "_core_act_num")
+    _drop(con, "_core_act", "_core_act_text", "_core_act_mask", "_core_act_num")
 
     _decide(con, taxonomy)
     for step in ("core_activity", "core_activity_municipality", "core_activity_target_group"):
