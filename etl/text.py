@@ -14,6 +14,8 @@ EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Z
 PHONE = re.compile(r"(?<!\d)(\+358|0)[\s-]?\d{1,3}[\s-]?\d{3,4}[\s-]?\d{3,4}(?!\d)")
 
 
+_NON_WORD = re.compile(r"[^\w\s]")
+_TRAILING_FORM = re.compile(r"\b(ry|rf|sr|r y|r f|s r)$")
 _SCRIPT_OPEN = re.compile(r"<(script|style)\b", re.I)
 _TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
 
@@ -51,7 +53,8 @@ def plain_text(value: object, max_len: int | None = None) -> str | None:
     s = html.unescape(s)
     s = _strip_tags(s)  # entities that decoded into tags
     s = _TAG_OPEN.sub("", s)  # what is left of an unclosed tag (`<img src=x onerror=...`) is not a tag any more
-    s = "".join(ch for ch in s if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    if not s.isprintable():   # printable: no character of Unicode's "Other" (C*) categories, nothing to drop
+        s = "".join(ch for ch in s if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
     s = _WS.sub(" ", s).strip()
     if max_len and len(s) > max_len:
         s = s[: max_len - 1].rstrip() + "…"
@@ -62,9 +65,9 @@ def normalise_name(value: object) -> str:
     """A matching key for organisation names: case, accents kept (ä≠a), punctuation and legal form removed."""
     s = plain_text(value) or ""
     s = unicodedata.normalize("NFC", s).lower()
-    s = re.sub(r"[^\w\s]", " ", s)
+    s = _NON_WORD.sub(" ", s)
     s = _WS.sub(" ", s).strip()
-    s = re.sub(r"\b(ry|rf|sr|r y|r f|s r)$", "", s).strip()
+    s = _TRAILING_FORM.sub("", s).strip()
     return s
 
 

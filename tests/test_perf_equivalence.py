@@ -42,6 +42,36 @@ def test_plain_text_fast_path_is_exact(max_len):
         assert values.plain_text(value, max_len) == text.plain_text(value, max_len), repr(value)
 
 
+def _plain_text_every_character(value, max_len=None):
+    """etl.text.plain_text as it was before its printable fast path: every character's category looked up."""
+    import html
+    import unicodedata
+    if value is None or not str(value).strip():
+        return None
+    s = text._strip_tags(text._strip_scripts(str(value)))
+    s = text._TAG_OPEN.sub("", text._strip_tags(html.unescape(s)))
+    s = "".join(ch for ch in s if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    s = text._WS.sub(" ", s).strip()
+    if max_len and len(s) > max_len:
+        s = s[: max_len - 1].rstrip() + "…"
+    return s or None
+
+
+@pytest.mark.parametrize("max_len", [None, 5, 100])
+def test_text_plain_text_printable_fast_path_is_exact(max_len):
+    # one string per Unicode category present in the BMP and beyond, beside the hand-picked and random ones
+    import unicodedata
+    by_category: dict[str, list[str]] = {}
+    for cp in range(0x110000):
+        found = by_category.setdefault(unicodedata.category(chr(cp)), [])
+        if len(found) < 3:
+            found.append(f"a{chr(cp)}b")
+    cases = TEXTS + _random_texts(2000) + [t for found in by_category.values() for t in found]
+    assert {"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"} <= set(by_category)
+    assert [text.plain_text(t, max_len) for t in cases] == [_plain_text_every_character(t, max_len) for t in cases]
+    assert text.plain_text("tab\there\u200b") == "tab here" and text.plain_text("a\u2028b") == "a b"
+
+
 def test_scrub_personal_fast_path_is_exact():
     for value in [v for v in TEXTS if v is None or isinstance(v, str)] + _random_texts(3000):
         assert values.scrub_personal(value) == text.scrub_personal(value), repr(value)
