@@ -237,7 +237,8 @@ def run(scales: list[float], res: Results, *, seed: int = 42, keep: dict[float, 
                 res.add("etl", scale, "build peak RSS vs raw readers", b.maxrss_mb, "MB", reference=raw.maxrss_mb,
                         reference_label="raw readers peak RSS", target="≤ 1.5 GB" if scale >= 10 else "")
                 steps = b.result.get("step_seconds", {})
-                res.add("etl", scale, "loading alone (raw -> staging) vs raw readers", loading_seconds(b.result["seconds"], steps), "s",
+                res.add("etl", scale, "loading alone (raw -> staging) vs raw readers",
+                        loading_seconds(b.result["seconds"], steps), "s",
                         reference=raw.result["seconds"], reference_label="raw readers, the same files",
                         note="the build's steps but " + ", ".join(f"{k} {steps.get(k, 0):.1f} s" for k in
                                                                  AFTER_LOADING)

@@ -289,14 +289,15 @@ def build(*, db_path: Path | None = None, offline_dir: Path | None = None, refer
         ctx.resolver = MunicipalityResolver(rows.to_dict("records"))
         step("need", lambda: need.load(con, ctx))
         wanted = [s for s in ORG_LOADERS if not only or s in only]
-        child = loaders.in_child(files, ctx.org_dirs)
+        size = loaders.input_bytes(files, ctx.org_dirs)
+        child = loaders.in_child(size)
         load_config = build_config(tmp, loading=True)[0]   # a limit set by hand holds here too
         if not child:
             con.execute(f"set memory_limit = '{load_config['memory_limit']}'")
         s0 = time.perf_counter()
         con, load_stats, load_seconds = loaders.run(
             con, lambda: connect_build(tmp)[0], tmp, load_config, ctx, ORG_LOADERS, wanted, child=child,
-            report=lambda result: log(result.summary()), size=loaders.input_bytes(files, ctx.org_dirs))
+            report=lambda result: log(result.summary()), size=size)
         step_seconds.update(load_seconds)
         stats.extend(load_stats)
         log(f"loaders: {time.perf_counter() - s0:.1f} s{' (child process)' if child else ''}")

@@ -121,15 +121,15 @@ def input_bytes(files: list[Path], org_dirs: list[Path]) -> int:
     return total
 
 
-def in_child(files: list[Path], org_dirs: list[Path]) -> bool:
+def in_child(size: int) -> bool:
     """Whether the loaders run in a child process: `JARJESTOKARTTA_LOADERS_PROCESS` (`child` / `self`), else when
-    the organisation inputs are at least CHILD_MIN_BYTES."""
+    the organisation inputs (`size` bytes, :func:`input_bytes`) are at least CHILD_MIN_BYTES."""
     choice = (os.environ.get(PROCESS_ENV) or "").strip().lower()
     if choice in ("child", "self"):
         return choice == "child"
     if choice:
         raise EtlError(f"{PROCESS_ENV}={choice!r}: expected 'child' or 'self'")
-    return input_bytes(files, org_dirs) >= CHILD_MIN_BYTES
+    return size >= CHILD_MIN_BYTES
 
 
 def _child(db_file: str, config: dict[str, str], ctx: BuildContext, names: list[str],
@@ -200,14 +200,14 @@ def split(names: list[str], wanted: list[str], size: int = 0) -> tuple[list[str]
     return names[:1], names[1:]
 
 
-def load_in_children(db_file: Path, config: dict[str, str], ctx: BuildContext, names: list[str],
+def load_in_children(db_file: Path, config: dict[str, str], ctx: BuildContext, groups: tuple[list[str], list[str]],
                      wanted: list[str]) -> tuple[list[LoadStats], dict[str, float]]:
-    """:func:`load_in_child` for the two groups of :func:`split` at the same time: the first on `db_file`, the
-    second on :func:`side_file` (a DuckDB file takes one writing process), with a spill folder of its own. The
-    statistics, seconds and quarantine rows come back in `names` order, as from one child; the side file's tables
-    are copied in by :func:`take_side_tables` once `db_file` is open again. Both children are waited for; the
-    first one's error is raised first."""
-    first, second = split(names, wanted, 0) or (names, [])
+    """:func:`load_in_child` for the two `groups` of loaders (:func:`split`) at the same time: the first on
+    `db_file`, the second on :func:`side_file` (a DuckDB file takes one writing process), with a spill folder of its
+    own. The statistics, seconds and quarantine rows come back in the groups' order, as from one child; the side
+    file's tables are copied in by :func:`take_side_tables` once `db_file` is open again. Both children are waited
+    for; the error of one that failed by itself is raised, not that of the other it ended."""
+    first, second = groups
     side = side_file(db_file)
     side_config = {**config, "temp_directory": config.get("temp_directory", str(side)) + ".side"}
     side.unlink(missing_ok=True)
@@ -302,12 +302,15 @@ def run(con: Any, reopen: Callable[[], Any], db_file: Path, config: dict[str, st
         release_free_memory()
         return con, stats, seconds
     con.close()
-    two = split(names, wanted, size) is not None
-    stats, seconds = (load_in_children if two else load_in_child)(db_file, config, ctx, names, wanted)
+    groups = split(names, wanted, size)
+    if groups is None:
+        stats, seconds = load_in_child(db_file, config, ctx, names, wanted)
+    else:
+        stats, seconds = load_in_children(db_file, config, ctx, groups, wanted)
     for result in stats:
         report(result)
     con = reopen()
-    if two:
+    if groups is not None:
         take_side_tables(con, side_file(db_file))
     return con, stats, seconds
 

@@ -279,7 +279,7 @@ def test_a_failing_loaders_child_ends_the_other_and_its_error_is_raised(tmp_path
     db.parent.mkdir()
     config = {"temp_directory": str(tmp_path / "w" / "w.duckdb.spill")}
     with pytest.raises(EtlError, match=r"^loader etl\.load\.nosuch is not installed"):
-        loaders.load_in_children(db, config, ctx, ["ptv", "nosuch"], ["ptv", "nosuch"])
+        loaders.load_in_children(db, config, ctx, (["ptv"], ["nosuch"]), ["ptv", "nosuch"])
     assert not loaders.side_file(db).exists()
     assert not (tmp_path / "w" / "w.duckdb.spill.side").exists()
     assert ctx.quarantine.rows == []
@@ -314,14 +314,14 @@ def test_loaders_run_in_a_child_by_input_size_or_as_told(tmp_path, monkeypatch):
     monkeypatch.delenv("JARJESTOKARTTA_LOADERS_PROCESS", raising=False)
     assert loaders.input_bytes(files, [org]) == 600
     monkeypatch.setattr(loaders, "CHILD_MIN_BYTES", 601)
-    assert loaders.in_child(files, [org]) is False
+    assert loaders.in_child(loaders.input_bytes(files, [org])) is False
     monkeypatch.setattr(loaders, "CHILD_MIN_BYTES", 600)
-    assert loaders.in_child(files, [org]) is True
+    assert loaders.in_child(loaders.input_bytes(files, [org])) is True
     monkeypatch.setenv("JARJESTOKARTTA_LOADERS_PROCESS", "self")
-    assert loaders.in_child(files, [org]) is False
+    assert loaders.in_child(loaders.input_bytes(files, [org])) is False
     monkeypatch.setenv("JARJESTOKARTTA_LOADERS_PROCESS", "Child")
     monkeypatch.setattr(loaders, "CHILD_MIN_BYTES", 10 ** 9)
-    assert loaders.in_child(files, [org]) is True
+    assert loaders.in_child(loaders.input_bytes(files, [org])) is True
     monkeypatch.setenv("JARJESTOKARTTA_LOADERS_PROCESS", "fork")
     with pytest.raises(EtlError, match="JARJESTOKARTTA_LOADERS_PROCESS='fork': expected 'child' or 'self'"):
-        loaders.in_child(files, [org])
+        loaders.in_child(loaders.input_bytes(files, [org]))
